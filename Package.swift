@@ -1,0 +1,113 @@
+// swift-tools-version:6.1
+import PackageDescription
+
+let package = Package(
+    name: "Berth",
+    platforms: [.macOS(.v15)],
+    products: [
+        .executable(name: "berthd", targets: ["berthd"]),
+        .executable(name: "berth", targets: ["berth"]),
+        .library(name: "BerthClient", targets: ["BerthClient"]),
+    ],
+    dependencies: [
+        .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
+        .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
+        .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
+        .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
+        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
+        .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+    ],
+    targets: [
+        // Generated Swift for Berth's copy of containerd's v1 wire contract. Nothing hand-written.
+        .target(
+            name: "BerthAPI",
+            dependencies: [
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+            ]
+        ),
+        // Hand-written helpers over the generated API that both sides of the wire share (event type registry).
+        .target(
+            name: "APISupport",
+            dependencies: ["BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        // Shared vocabulary: errors, identifiers, filters, field paths, labels. No dependencies on other modules.
+        .target(name: "BerthCore"),
+        // The embedded SQLite database: schema, migrations, namespaced records.
+        .target(
+            name: "Metadata",
+            dependencies: ["BerthCore", .product(name: "GRDB", package: "GRDB.swift")]
+        ),
+        // The in-process event exchange: publish, forward, filtered subscriptions.
+        .target(name: "Events", dependencies: ["BerthCore"]),
+        // gRPC services: decode the request, call the store, encode the answer.
+        .target(
+            name: "Services",
+            dependencies: [
+                "BerthAPI", "APISupport", "BerthCore", "Metadata", "Events",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Configuration, plugin wiring, the server lifecycle.
+        .target(
+            name: "Daemon",
+            dependencies: [
+                "BerthCore", "Metadata", "Events", "Services",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "Logging", package: "swift-log"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
+            ]
+        ),
+        // A Swift client for berthd (or containerd): what the CLI and embedders use.
+        .target(
+            name: "BerthClient",
+            dependencies: [
+                "BerthAPI", "APISupport", "BerthCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        // The command tree of `berth` (ctr's), output formatting.
+        .target(
+            name: "CLI",
+            dependencies: [
+                "BerthClient", "BerthCore",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+            ]
+        ),
+        .executableTarget(
+            name: "berthd",
+            dependencies: [
+                "Daemon", "BerthCore",
+                .product(name: "ArgumentParser", package: "swift-argument-parser"),
+                .product(name: "Logging", package: "swift-log"),
+            ]),
+        .executableTarget(name: "berth", dependencies: ["CLI"]),
+
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "BerthCore"]),
+        .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
+        // Starts real berthd processes and drives them with the stock `ctr` and `berth`.
+        .testTarget(
+            name: "IntegrationTests",
+            dependencies: [
+                "BerthClient", "BerthCore", "BerthAPI",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+    ]
+)

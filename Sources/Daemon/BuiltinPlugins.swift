@@ -1,0 +1,16 @@
+import Services
+
+/// The plugins this daemon runs, named with containerd's plugin types so that tools that look for them by
+/// type (`ctr plugins ls`, CRI) find them. Listed in initialisation order, as containerd lists them.
+enum BuiltinPlugins {
+    static let all: [PluginInfo] = [
+        PluginInfo(type: "io.containerd.event.v1", id: "exchange"),
+        PluginInfo(type: "io.containerd.metadata.v1", id: "sqlite"),
+        PluginInfo(type: "io.containerd.grpc.v1", id: "events", requires: ["io.containerd.event.v1"]),
+        PluginInfo(type: "io.containerd.grpc.v1", id: "introspection"),
+        PluginInfo(
+            type: "io.containerd.grpc.v1", id: "namespaces",
+            requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
+        PluginInfo(type: "io.containerd.grpc.v1", id: "version"),
+    ]
+}

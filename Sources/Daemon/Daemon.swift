@@ -1,0 +1,102 @@
+import BerthCore
+import Events
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import Logging
+import Metadata
+import ServiceLifecycle
+import Services
+
+/// berthd: opens the stores under the root, wires the services and serves containerd's API on a unix socket
+/// until SIGTERM or SIGINT.
+public struct Daemon: Sendable {
+    /// containerd's limit for one gRPC message; images and specs can be larger than gRPC's 4 MiB default.
+    static let maxMessageSize = 16 << 20
+
+    public let config: DaemonConfig
+    let logger: Logger
+
+    public init(config: DaemonConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+    }
+
+    public func run() async throws {
+        try config.validate()
+        try Self.makeDirectory(config.root, mode: 0o700)
+        try Self.makeDirectory(config.state, mode: 0o711)
+        let lock = try RootLock(root: config.root)
+        let uuid = try ServerUUID.loadOrCreate(root: config.root)
+        let store = try MetadataStore(root: config.root)
+        let exchange = EventExchange()
+        let publisher = EventPublisher(exchange: exchange, logger: logger)
+        let plugins = BuiltinPlugins.all
+
+        let services: [any RegistrableRPCService] = [
+            VersionService(),
+            NamespacesService(store: store, events: publisher),
+            IntrospectionService(serverUUID: uuid, plugins: { plugins }),
+            EventsService(exchange: exchange),
+        ]
+        try SocketFile.prepare(config.address)
+        let transport = HTTP2ServerTransport.Posix(
+            address: .unixDomainSocket(path: config.address),
+            transportSecurity: .plaintext,
+            config: .defaults { $0.rpc.maxRequestPayloadSize = Self.maxMessageSize })
+        let server = GRPCServer(transport: transport, services: services)
+        let serving = ServingService(
+            server: server, transport: transport, exchange: exchange, config: config, logger: logger)
+        let group = ServiceGroup(
+            configuration: .init(
+                services: [.init(service: serving)],
+                gracefulShutdownSignals: [.sigterm, .sigint],
+                logger: logger))
+        defer {
+            SocketFile.remove(config.address)
+            withExtendedLifetime(lock) {}
+        }
+        try await group.run()
+        logger.info("berthd stopped")
+    }
+
+    static func makeDirectory(_ path: String, mode: Int) throws {
+        do {
+            try FileManager.default.createDirectory(
+                atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: mode])
+        } catch {
+            throw BerthError.unavailable("cannot create \(path): \(error.localizedDescription)")
+        }
+    }
+}
+
+/// Runs the gRPC server under service-lifecycle: ready once the socket is bound, drained on shutdown.
+struct ServingService: Service {
+    let server: GRPCServer<HTTP2ServerTransport.Posix>
+    let transport: HTTP2ServerTransport.Posix
+    let exchange: EventExchange
+    let config: DaemonConfig
+    let logger: Logger
+
+    func run() async throws {
+        try await withGracefulShutdownHandler {
+            try await withThrowingDiscardingTaskGroup { group in
+                group.addTask { try await server.serve() }
+                _ = try await transport.listeningAddress
+                try SocketFile.setPermissions(
+                    config.address, mode: 0o660, uid: config.socketUID, gid: config.socketGID)
+                logger.info(
+                    "berthd serving",
+                    metadata: [
+                        "address": "\(config.address)", "root": "\(config.root)", "state": "\(config.state)",
+                        "version": "\(BerthVersion.version)",
+                    ])
+            }
+        } onGracefulShutdown: {
+            logger.info("shutting down")
+            server.beginGracefulShutdown()
+            // Event subscriptions never end by themselves; end them so the drain can finish.
+            Task { await exchange.finishAll() }
+        }
+    }
+}

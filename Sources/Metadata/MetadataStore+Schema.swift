@@ -1,0 +1,41 @@
+import GRDB
+
+extension MetadataStore {
+    /// Schema migrations, applied in order on open. Never edit a shipped migration: add a new one.
+    static var migrator: DatabaseMigrator {
+        var migrator = DatabaseMigrator()
+        migrator.registerMigration("v1-namespaces-images") { db in
+            try db.execute(sql: """
+                CREATE TABLE namespaces (
+                    name TEXT PRIMARY KEY NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    created_at DOUBLE NOT NULL,
+                    updated_at DOUBLE NOT NULL
+                );
+                CREATE TABLE images (
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    name TEXT NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    target_media_type TEXT NOT NULL,
+                    target_digest TEXT NOT NULL,
+                    target_size INTEGER NOT NULL,
+                    target_annotations TEXT NOT NULL DEFAULT '{}',
+                    created_at DOUBLE NOT NULL,
+                    updated_at DOUBLE NOT NULL,
+                    PRIMARY KEY (namespace, name)
+                );
+                """)
+        }
+        return migrator
+    }
+
+    /// Tables whose rows belong to a namespace, with the noun containerd uses when a delete finds them.
+    /// A table listed here that a schema version has not created yet is skipped.
+    static let namespacedTables: [(table: String, noun: String)] = [
+        ("images", "images"),
+        ("blobs", "blobs"),
+        ("containers", "containers"),
+        ("snapshots", "snapshots"),
+        ("leases", "leases"),
+    ]
+}

@@ -1,0 +1,54 @@
+import BerthCore
+import Foundation
+import GRDB
+
+/// Berth's metadata database: one SQLite file under the root, written in WAL mode.
+/// Every namespaced record (namespaces, images, containers, leases, content and snapshot records) lives here,
+/// so that a change that spans several records commits or fails as one transaction.
+public final class MetadataStore: Sendable {
+    /// Folder under the root, named like containerd's metadata plugin folder.
+    public static let directoryName = "io.containerd.metadata.v1.sqlite"
+    public static let fileName = "meta.db"
+
+    let pool: DatabasePool
+    public let path: String
+
+    /// Opens (or creates) the database under `root` and brings its schema up to date.
+    public init(root: String) throws {
+        let directory = URL(fileURLWithPath: root).appendingPathComponent(Self.directoryName)
+        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
+        path = directory.appendingPathComponent(Self.fileName).path
+        var configuration = Configuration()
+        configuration.foreignKeysEnabled = true
+        configuration.busyMode = .timeout(10)
+        configuration.prepareDatabase { db in
+            // Durable commits: a crash must not lose an acknowledged write.
+            try db.execute(sql: "PRAGMA synchronous = FULL")
+        }
+        pool = try DatabasePool(path: path, configuration: configuration)
+        try Self.migrator.migrate(pool)
+    }
+
+    /// The schema versions applied so far, oldest first.
+    public func appliedMigrations() throws -> [String] {
+        try pool.read { db in try Self.migrator.appliedIdentifiers(db).sorted() }
+    }
+
+    func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await mapDatabaseErrors { try await pool.read(body) }
+    }
+
+    func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
+        try await mapDatabaseErrors { try await pool.write(body) }
+    }
+
+    private func mapDatabaseErrors<T>(_ body: () async throws -> T) async throws -> T {
+        do {
+            return try await body()
+        } catch let error as BerthError {
+            throw error
+        } catch let error as DatabaseError {
+            throw BerthError(.unknown, "metadata database: \(error.message ?? error.description)")
+        }
+    }
+}
