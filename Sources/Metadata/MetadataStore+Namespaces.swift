@@ -36,12 +36,12 @@ extension MetadataStore {
         }
     }
 
-    /// Updates labels by field paths (`labels`, `labels.KEY`; none replaces all labels).
-    /// As in containerd, updating a namespace that does not exist creates it.
+    /// Updates labels by field paths (`labels.KEY`; no paths replaces all labels). As in containerd, only
+    /// `labels.KEY` paths are accepted, and updating a namespace that does not exist creates it.
     @discardableResult
     public func updateNamespace(_ namespace: Namespace, paths: [String]) async throws -> Namespace {
         try Identifiers.validate(namespace.name)
-        for path in paths where path != "labels" && !path.hasPrefix("labels.") {
+        for path in paths where !path.hasPrefix("labels.") {
             throw BerthError.invalidArgument("cannot update \"\(path)\" field on namespace \"\(namespace.name)\"")
         }
         return try await write { db in

@@ -61,11 +61,13 @@ import Testing
         #expect(try await store.namespace(named: "u")?.labels == ["z": "9"])
     }
 
-    @Test func updateOfUnknownFieldIsInvalidArgument() async throws {
-        try await store.createNamespace(Namespace(name: "f"))
-        await #expect(throws: BerthError.invalidArgument("cannot update \"name\" field on namespace \"f\"")) {
-            try await store.updateNamespace(Namespace(name: "f"), paths: ["name"])
+    @Test(arguments: ["name", "labels"])
+    func updateOfOtherPathsIsInvalidArgument(_ path: String) async throws {
+        try await store.createNamespace(Namespace(name: "f", labels: ["k": "v"]))
+        await #expect(throws: BerthError.invalidArgument("cannot update \"\(path)\" field on namespace \"f\"")) {
+            try await store.updateNamespace(Namespace(name: "f"), paths: [path])
         }
+        #expect(try await store.namespace(named: "f")?.labels == ["k": "v"])
     }
 
     @Test func updateCreatesAMissingNamespaceAsContainerdDoes() async throws {
