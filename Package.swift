@@ -16,6 +16,7 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
@@ -37,18 +38,25 @@ let package = Package(
         ),
         // Shared vocabulary: errors, identifiers, filters, field paths, labels. No dependencies on other modules.
         .target(name: "BerthCore"),
-        // The embedded SQLite database: schema, migrations, namespaced records.
+        // Blobs on disk by digest, and resumable ingests (containerd's content/local).
+        .target(
+            name: "ContentStore",
+            dependencies: ["BerthCore", .product(name: "Crypto", package: "swift-crypto")]
+        ),
+        // The embedded SQLite database: schema, migrations, namespaced records, garbage collection.
         .target(
             name: "Metadata",
-            dependencies: ["BerthCore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["BerthCore", "ContentStore", .product(name: "GRDB", package: "GRDB.swift")]
         ),
+        // OCI image-spec documents and media types, and walking an image's tree.
+        .target(name: "OCI"),
         // The in-process event exchange: publish, forward, filtered subscriptions.
         .target(name: "Events", dependencies: ["BerthCore"]),
         // gRPC services: decode the request, call the store, encode the answer.
         .target(
             name: "Services",
             dependencies: [
-                "BerthAPI", "APISupport", "BerthCore", "Metadata", "Events",
+                "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Metadata", "Events",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -58,7 +66,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BerthCore", "Metadata", "Events", "Services",
+                "BerthCore", "ContentStore", "Metadata", "Events", "Services",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
@@ -70,7 +78,7 @@ let package = Package(
         .target(
             name: "BerthClient",
             dependencies: [
-                "BerthAPI", "APISupport", "BerthCore",
+                "BerthAPI", "APISupport", "BerthCore", "OCI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -80,7 +88,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "BerthClient", "BerthCore",
+                "BerthClient", "BerthCore", "OCI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -95,7 +103,8 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["CLI"]),
 
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "BerthCore"]),
+        .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
         // Starts real berthd processes and drives them with the stock `ctr` and `berth`.

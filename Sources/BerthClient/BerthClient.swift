@@ -12,6 +12,15 @@ public struct BerthClient: Sendable {
     let grpc: GRPCClient<HTTP2ClientTransport.Posix>
     public let namespace: String
     public let timeout: Duration?
+    /// Sent as `containerd-lease` on every call when set: new content joins the lease.
+    public let lease: String?
+
+    init(grpc: GRPCClient<HTTP2ClientTransport.Posix>, namespace: String, timeout: Duration?, lease: String? = nil) {
+        self.grpc = grpc
+        self.namespace = namespace
+        self.timeout = timeout
+        self.lease = lease
+    }
 
     /// Connects, runs `body`, then closes the connection.
     public static func withConnection<Result: Sendable>(
@@ -30,12 +39,13 @@ public struct BerthClient: Sendable {
 
     /// The same connection, speaking for another namespace.
     public func inNamespace(_ namespace: String) -> BerthClient {
-        BerthClient(grpc: grpc, namespace: namespace, timeout: timeout)
+        BerthClient(grpc: grpc, namespace: namespace, timeout: timeout, lease: lease)
     }
 
     var metadata: Metadata {
         var metadata = Metadata()
         metadata.addString(namespace, forKey: RequestMetadataKeys.namespace)
+        if let lease { metadata.addString(lease, forKey: RequestMetadataKeys.lease) }
         return metadata
     }
 

@@ -4,10 +4,19 @@ import Services
 /// type (`ctr plugins ls`, CRI) find them. Listed in initialisation order, as containerd lists them.
 enum BuiltinPlugins {
     static let all: [PluginInfo] = [
+        PluginInfo(type: "io.containerd.content.v1", id: "content"),
         PluginInfo(type: "io.containerd.event.v1", id: "exchange"),
-        PluginInfo(type: "io.containerd.metadata.v1", id: "sqlite"),
+        PluginInfo(type: "io.containerd.metadata.v1", id: "sqlite", requires: ["io.containerd.content.v1"]),
+        PluginInfo(type: "io.containerd.gc.v1", id: "scheduler", requires: ["io.containerd.metadata.v1"]),
+        PluginInfo(
+            type: "io.containerd.grpc.v1", id: "content",
+            requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "events", requires: ["io.containerd.event.v1"]),
+        PluginInfo(
+            type: "io.containerd.grpc.v1", id: "images",
+            requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "introspection"),
+        PluginInfo(type: "io.containerd.grpc.v1", id: "leases", requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1"]),
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "namespaces",
             requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),

@@ -1,4 +1,5 @@
 import BerthCore
+import ContentStore
 import Events
 import Foundation
 import GRPCCore
@@ -29,6 +30,10 @@ public struct Daemon: Sendable {
         let lock = try RootLock(root: config.root)
         let uuid = try ServerUUID.loadOrCreate(root: config.root)
         let store = try MetadataStore(root: config.root)
+        let blobs = try LocalContentStore(root: config.root + "/" + Self.contentDirectory)
+        let collector = GarbageCollector(metadata: store, content: blobs)
+        await collector.setReportHandler { [logger] result in Self.log(result, logger: logger) }
+        let content = NamespacedContent(metadata: store, store: blobs, collector: collector)
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
         let plugins = BuiltinPlugins.all
@@ -38,12 +43,20 @@ public struct Daemon: Sendable {
             NamespacesService(store: store, events: publisher),
             IntrospectionService(serverUUID: uuid, plugins: { plugins }),
             EventsService(exchange: exchange),
+            ContentService(content: content, events: publisher),
+            ImagesService(metadata: store, collector: collector, events: publisher),
+            LeasesService(metadata: store, collector: collector),
         ]
         try SocketFile.prepare(config.address)
         let transport = HTTP2ServerTransport.Posix(
             address: .unixDomainSocket(path: config.address),
             transportSecurity: .plaintext,
-            config: .defaults { $0.rpc.maxRequestPayloadSize = Self.maxMessageSize })
+            config: .defaults {
+                $0.rpc.maxRequestPayloadSize = Self.maxMessageSize
+                // Content is streamed in 1 MiB messages: a large window keeps ingests from stalling on flow control.
+                $0.http2.targetWindowSize = 16 << 20
+                $0.http2.maxFrameSize = 1 << 20
+            })
         let server = GRPCServer(transport: transport, services: services)
         let serving = ServingService(
             server: server, transport: transport, exchange: exchange, config: config, logger: logger)
@@ -58,6 +71,23 @@ public struct Daemon: Sendable {
         }
         try await group.run()
         logger.info("berthd stopped")
+    }
+
+    /// Named like containerd's content plugin folder.
+    static let contentDirectory = "io.containerd.content.v1.content"
+
+    static func log(_ result: Result<CollectionReport, any Error>, logger: Logger) {
+        switch result {
+        case .success(let report):
+            logger.debug(
+                "garbage collected",
+                metadata: [
+                    "records": "\(report.sweep.removedCount)", "files": "\(report.filesRemoved)",
+                    "bytes": "\(report.bytesFreed)", "duration": "\(report.duration)",
+                ])
+        case .failure(let error):
+            logger.error("garbage collection failed", metadata: ["error": "\(error)"])
+        }
     }
 
     static func makeDirectory(_ path: String, mode: Int) throws {

@@ -26,6 +26,35 @@ extension MetadataStore {
                 );
                 """)
         }
+        migrator.registerMigration("v2-content-leases") { db in
+            try db.execute(sql: """
+                CREATE TABLE blobs (
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    digest TEXT NOT NULL,
+                    size INTEGER NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    created_at DOUBLE NOT NULL,
+                    updated_at DOUBLE NOT NULL,
+                    PRIMARY KEY (namespace, digest)
+                );
+                CREATE INDEX blobs_by_digest ON blobs(digest);
+                CREATE TABLE leases (
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    id TEXT NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    created_at DOUBLE NOT NULL,
+                    PRIMARY KEY (namespace, id)
+                );
+                CREATE TABLE lease_resources (
+                    namespace TEXT NOT NULL,
+                    lease_id TEXT NOT NULL,
+                    type TEXT NOT NULL,
+                    id TEXT NOT NULL,
+                    PRIMARY KEY (namespace, lease_id, type, id),
+                    FOREIGN KEY (namespace, lease_id) REFERENCES leases(namespace, id) ON DELETE CASCADE
+                );
+                """)
+        }
         return migrator
     }
 

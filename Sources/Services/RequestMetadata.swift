@@ -22,4 +22,11 @@ extension Metadata {
         }
         return namespace
     }
+
+    /// The lease named by `containerd-lease`, if any: new content, ingests and snapshots join it.
+    func lease() -> String? {
+        guard let lease = self[stringValues: RequestMetadataKey.lease].first(where: { _ in true }), !lease.isEmpty
+        else { return nil }
+        return lease
+    }
 }

@@ -1,0 +1,56 @@
+import BerthAPI
+import BerthCore
+import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
+import SwiftProtobuf
+
+public typealias LeaseDescription = Containerd_Services_Leases_V1_Lease
+
+extension BerthClient {
+    var leases: Containerd_Services_Leases_V1_Leases.Client<HTTP2ClientTransport.Posix> { .init(wrapping: grpc) }
+
+    /// Creates a lease; an empty id lets the server choose one; `expiresIn` sets `containerd.io/gc.expire`.
+    @discardableResult
+    public func createLease(id: String = "", labels: [String: String] = [:], expiresIn: Duration? = nil) async throws -> LeaseDescription {
+        var labels = labels
+        if let expiresIn {
+            let seconds = Double(expiresIn.components.seconds) + Double(expiresIn.components.attoseconds) / 1e18
+            labels[GCLabels.expire] = Date().addingTimeInterval(seconds).formatted(.iso8601)
+        }
+        return try await leases.create(.with {
+            $0.id = id
+            $0.labels = labels
+        }, metadata: metadata, options: options).lease
+    }
+
+    public func listLeases(filters: [String] = []) async throws -> [LeaseDescription] {
+        try await leases.list(.with { $0.filters = filters }, metadata: metadata, options: options).leases
+    }
+
+    public func deleteLease(_ id: String, sync: Bool = false) async throws {
+        _ = try await leases.delete(.with {
+            $0.id = id
+            $0.sync = sync
+        }, metadata: metadata, options: options)
+    }
+
+    /// This client, with every call made under `lease` (containerd's `containerd-lease` metadata).
+    public func withLease(_ lease: String) -> BerthClient {
+        BerthClient(grpc: grpc, namespace: namespace, timeout: timeout, lease: lease)
+    }
+
+    /// Runs `body` under a new lease that expires in 24 hours and is deleted afterwards, as containerd's
+    /// client does around an import or ingest: what `body` writes is safe from collection until it is referenced.
+    public func withTemporaryLease<Result: Sendable>(_ body: (BerthClient) async throws -> Result) async throws -> Result {
+        let lease = try await createLease(expiresIn: .seconds(24 * 3600))
+        do {
+            let result = try await body(withLease(lease.id))
+            try await deleteLease(lease.id)
+            return result
+        } catch {
+            try? await deleteLease(lease.id)
+            throw error
+        }
+    }
+}

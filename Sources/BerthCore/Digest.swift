@@ -1,0 +1,48 @@
+/// A content digest, "algorithm:encoded", as OCI's go-digest defines it.
+/// Berth accepts sha256 (required by OCI), sha384 and sha512.
+public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
+    public enum Algorithm: String, Sendable, CaseIterable {
+        case sha256, sha384, sha512
+
+        /// Length of the lowercase hex encoding.
+        public var encodedLength: Int {
+            switch self {
+            case .sha256: 64
+            case .sha384: 96
+            case .sha512: 128
+            }
+        }
+    }
+
+    public let algorithm: Algorithm
+    /// Lowercase hex.
+    public let encoded: String
+
+    /// Parses and validates a digest string; a bad one is invalidArgument with go-digest's wording.
+    public init(parsing text: String) throws {
+        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+            throw BerthError.invalidArgument("invalid digest \"\(text)\": invalid checksum digest format")
+        }
+        let name = String(text[..<colon])
+        let hex = String(text[text.index(after: colon)...])
+        guard let algorithm = Algorithm(rawValue: name) else {
+            throw BerthError.invalidArgument("invalid digest \"\(text)\": unsupported digest algorithm")
+        }
+        guard hex.utf8.count == algorithm.encodedLength,
+              hex.utf8.allSatisfy({ (0x30...0x39).contains($0) || (0x61...0x66).contains($0) })
+        else {
+            throw BerthError.invalidArgument("invalid digest \"\(text)\": invalid checksum digest length")
+        }
+        self.algorithm = algorithm
+        self.encoded = hex
+    }
+
+    /// From a hash the caller computed; `hex` must be lowercase hex of the algorithm's length.
+    public init(algorithm: Algorithm, hex: String) throws {
+        try self.init(parsing: "\(algorithm.rawValue):\(hex)")
+    }
+
+    public var description: String { "\(algorithm.rawValue):\(encoded)" }
+
+    public static func < (lhs: Digest, rhs: Digest) -> Bool { lhs.description < rhs.description }
+}

@@ -1,0 +1,183 @@
+import BerthCore
+import Foundation
+import Synchronization
+#if canImport(Glibc)
+import Glibc
+#elseif canImport(Darwin)
+import Darwin
+#endif
+
+/// The one open writer of an ingest (containerd's local writer). Bytes go straight to the data
+/// file with pwrite and into the running hash; nothing is buffered. Meant for one task at a
+/// time; the lock only keeps a stray concurrent call from corrupting the state.
+public final class ContentWriter: Sendable {
+    struct State: Sendable {
+        var fd: Int32 // -1 once closed or committed
+        var offset: Int64
+        var total: Int64
+        var hasher: DigestHasher
+        var expected: Digest?
+        var startedAt: Date
+        var updatedAt: Date
+        /// Set by a successful commit, whose digest may use another algorithm than `hasher`.
+        var committed: Digest? = nil
+    }
+
+    public let ref: String
+    let store: LocalContentStore
+    let directory: IngestDirectory
+    let lockKey: String
+    private let state: Mutex<State>
+
+    init(store: LocalContentStore, ref: String, directory: IngestDirectory, lockKey: String, state: State) {
+        self.store = store
+        self.ref = ref
+        self.directory = directory
+        self.lockKey = lockKey
+        self.state = Mutex(state)
+    }
+
+    deinit {
+        close()
+    }
+
+    public func status() throws -> IngestStatus {
+        state.withLock { state in
+            IngestStatus(
+                ref: ref, offset: state.offset, total: state.total, expected: state.expected,
+                startedAt: state.startedAt, updatedAt: state.updatedAt)
+        }
+    }
+
+    /// The digest of the bytes written so far (after a commit: the committed digest).
+    public var digest: Digest {
+        state.withLock { $0.committed ?? $0.hasher.finalize() }
+    }
+
+    /// Appends `bytes` at the current offset.
+    public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try state.withLock { state in
+            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot write on closed writer") }
+            guard !bytes.isEmpty else { return }
+            let (written, failure) = FileSystem.writeAll(state.fd, bytes, at: state.offset)
+            // Hash what reached the file even on failure, so hash and offset keep matching the data.
+            if written > 0 {
+                state.hasher.update(UnsafeRawBufferPointer(rebasing: bytes[0..<written]))
+                state.offset += Int64(written)
+                state.updatedAt = Timestamp.now()
+            }
+            if let failure { throw systemError("write", directory.dataPath, failure) }
+        }
+    }
+
+    public func write(_ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try write($0) }
+    }
+
+    /// Starts the ingest over. Only 0 is supported, as in containerd.
+    public func truncate(to size: Int64) throws {
+        guard size == 0 else { throw BerthError.invalidArgument("Truncate: unsupported size") }
+        try state.withLock { state in
+            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot truncate on closed writer") }
+            guard ftruncate(state.fd, 0) == 0 else { throw systemError("truncate", directory.dataPath, errno) }
+            state.offset = 0
+            state.hasher.reset()
+            state.updatedAt = Timestamp.now()
+        }
+    }
+
+    /// Moves the data into `blobs/` under its digest and ends the writer, successful or not (as
+    /// containerd). `size` 0 and `expected` nil skip those checks. On a failed check the ingest
+    /// stays on disk for a new writer to resume; if the blob already exists the ingest is removed
+    /// and alreadyExists is thrown.
+    @discardableResult
+    public func commit(size: Int64 = 0, expected: Digest? = nil) throws -> Digest {
+        try state.withLock { state in
+            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot commit on closed writer") }
+            let fd = state.fd
+            state.fd = -1
+            defer {
+                FileSystem.close(fd)
+                RefLocks.shared.unlock(lockKey)
+            }
+            let digest = try commit(fd: fd, hasher: state.hasher, size: size, expected: expected)
+            state.committed = digest
+            return digest
+        }
+    }
+
+    /// Ends the writer and keeps the ingest for a later writer to resume. Idempotent.
+    public func close() {
+        state.withLock { state in
+            guard state.fd >= 0 else { return }
+            // Best effort, as containerd: the ingest stays resumable without these.
+            try? FileSystem.sync(state.fd, path: directory.dataPath)
+            FileSystem.close(state.fd)
+            state.fd = -1
+            try? directory.writeUpdatedAt(state.updatedAt)
+            RefLocks.shared.unlock(lockKey)
+        }
+    }
+
+    /// For tests: drops the descriptor and the lock without syncing or recording anything, as a
+    /// process killed mid-ingest would.
+    func abandonAsIfKilled() {
+        state.withLock { state in
+            guard state.fd >= 0 else { return }
+            FileSystem.close(state.fd)
+            state.fd = -1
+            RefLocks.shared.unlock(lockKey)
+        }
+    }
+
+    private func commit(fd: Int32, hasher: DigestHasher, size: Int64, expected: Digest?) throws -> Digest {
+        let dataPath = directory.dataPath
+        let info = try FileSystem.status(of: fd, path: dataPath)
+        // No links left: the ingest was aborted while this writer was open.
+        guard info.st_nlink > 0 else { throw BerthError.notFound("ingest ref \(goQuote(ref))") }
+        let actualSize = Int64(info.st_size)
+        if size > 0 && size != actualSize {
+            try? FileSystem.sync(fd, path: dataPath)
+            throw BerthError.failedPrecondition("unexpected commit size \(actualSize), expected \(size)")
+        }
+        var digest = hasher.finalize()
+        if let expected, expected.algorithm != digest.algorithm {
+            // Announced only now, in another algorithm than the one hashed while writing.
+            var rehasher = DigestHasher(expected.algorithm)
+            _ = try LocalContentStore.hash(fd: fd, path: dataPath, into: &rehasher)
+            digest = rehasher.finalize()
+        }
+        if let expected, expected != digest {
+            try? FileSystem.sync(fd, path: dataPath)
+            throw BerthError.failedPrecondition("unexpected commit digest \(digest), expected \(expected)")
+        }
+
+        let target = store.blobPath(digest)
+        let algorithmDirectory = store.blobsRoot + "/" + digest.algorithm.rawValue
+        if try FileSystem.makeDirectory(algorithmDirectory) {
+            try FileSystem.syncDirectory(store.blobsRoot)
+        }
+        if store.exists(digest) {
+            _ = try? FileSystem.removeTree(directory.path)
+            throw BerthError.alreadyExists("content \(digest)")
+        }
+
+        // Stamp the commit time (what Info reports as created) and make the data durable before
+        // it becomes visible under its digest.
+        let now = Timestamp.timeSpec(Timestamp.now())
+        guard futimens(fd, [now, now]) == 0 else { throw systemError("chtimes", dataPath, errno) }
+        try FileSystem.sync(fd, path: dataPath)
+        do {
+            try FileSystem.rename(dataPath, to: target)
+        } catch let error as BerthError where error.kind == .notFound {
+            throw BerthError.notFound("ingest ref \(goQuote(ref))")
+        }
+        // Read-only from here on; only after the rename, so that a failed commit leaves a writable
+        // ingest. Like containerd, a failure here does not undo the commit.
+        _ = fchmod(fd, 0o444)
+        try FileSystem.syncDirectory(algorithmDirectory)
+        // The blob is committed; a leftover ingest directory is harmless (it has no data file).
+        _ = try? FileSystem.removeTree(directory.path)
+        return digest
+    }
+}

@@ -1,0 +1,120 @@
+import BerthCore
+import ContentStore
+import Foundation
+
+/// What a collection removed.
+public struct CollectionReport: Sendable {
+    public var sweep: MetadataSweep
+    public var filesRemoved: Int
+    public var bytesFreed: Int64
+    public var duration: Duration
+}
+
+/// Runs garbage collection over the metadata and the blob files, and keeps it apart from commits:
+/// a commit (file renamed into the store, then its record written) holds a shared permit, a collection an
+/// exclusive one, so a collection never sees a committed file whose record is not written yet.
+public actor GarbageCollector {
+    /// Deletions within this window are collected together.
+    public static let coalescingDelay: Duration = .milliseconds(100)
+
+    let metadata: MetadataStore
+    let content: LocalContentStore
+    private var activeCommits = 0
+    private var collecting = false
+    private var waiters: [CheckedContinuation<Void, Never>] = []
+    private var scheduled = false
+    private var onReport: (@Sendable (Result<CollectionReport, any Error>) -> Void)?
+
+    public init(metadata: MetadataStore, content: LocalContentStore) {
+        self.metadata = metadata
+        self.content = content
+    }
+
+    /// Called after every scheduled collection (the daemon logs it).
+    public func setReportHandler(_ handler: @escaping @Sendable (Result<CollectionReport, any Error>) -> Void) {
+        onReport = handler
+    }
+
+    /// Runs `body` while no collection runs.
+    public nonisolated func withCommitPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquireCommit()
+        do {
+            let result = try await body()
+            await releaseCommit()
+            return result
+        } catch {
+            await releaseCommit()
+            throw error
+        }
+    }
+
+    /// Collects now and returns what was removed (`sync` deletions, `berth content prune`).
+    public func collect() async throws -> CollectionReport {
+        await acquireCollection()
+        defer { releaseCollection() }
+        let clock = ContinuousClock()
+        let start = clock.now
+        let sweep = try await metadata.sweepUnreferenced()
+        var removed = 0
+        var freed: Int64 = 0
+        // Files no namespace records: those this sweep released, and any a crash left behind.
+        let recorded = try await metadata.allRecordedDigests()
+        for info in try content.allBlobs() where !recorded.contains(info.digest.description) {
+            do {
+                try content.delete(info.digest)
+                removed += 1
+                freed += info.size
+            } catch let error as BerthError where error.kind == .notFound {
+                continue
+            }
+        }
+        return CollectionReport(sweep: sweep, filesRemoved: removed, bytesFreed: freed, duration: clock.now - start)
+    }
+
+    /// Asks for a collection soon; requests that arrive while one is pending share it.
+    public func schedule() {
+        guard !scheduled else { return }
+        scheduled = true
+        Task {
+            try? await Task.sleep(for: Self.coalescingDelay)
+            await self.runScheduled()
+        }
+    }
+
+    private func runScheduled() async {
+        scheduled = false
+        let result: Result<CollectionReport, any Error>
+        do {
+            result = .success(try await collect())
+        } catch {
+            result = .failure(error)
+        }
+        onReport?(result)
+    }
+
+    private func acquireCommit() async {
+        while collecting { await withCheckedContinuation { waiters.append($0) } }
+        activeCommits += 1
+    }
+
+    private func releaseCommit() {
+        activeCommits -= 1
+        if activeCommits == 0 { wakeAll() }
+    }
+
+    private func acquireCollection() async {
+        while collecting || activeCommits > 0 { await withCheckedContinuation { waiters.append($0) } }
+        collecting = true
+    }
+
+    private func releaseCollection() {
+        collecting = false
+        wakeAll()
+    }
+
+    private func wakeAll() {
+        let waiting = waiters
+        waiters.removeAll()
+        for waiter in waiting { waiter.resume() }
+    }
+}
