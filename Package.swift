@@ -43,10 +43,12 @@ let package = Package(
             name: "ContentStore",
             dependencies: ["BerthCore", .product(name: "Crypto", package: "swift-crypto")]
         ),
+        // Snapshot drivers (overlayfs, native): directories and mounts by id.
+        .target(name: "Snapshots", dependencies: ["BerthCore"]),
         // The embedded SQLite database: schema, migrations, namespaced records, garbage collection.
         .target(
             name: "Metadata",
-            dependencies: ["BerthCore", "ContentStore", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: ["BerthCore", "ContentStore", "Snapshots", .product(name: "GRDB", package: "GRDB.swift")]
         ),
         // OCI image-spec documents and media types, and walking an image's tree.
         .target(name: "OCI"),
@@ -56,7 +58,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Metadata", "Events",
+                "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -66,7 +68,7 @@ let package = Package(
         .target(
             name: "Daemon",
             dependencies: [
-                "BerthCore", "ContentStore", "Metadata", "Events", "Services",
+                "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events", "Services",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
@@ -104,7 +106,8 @@ let package = Package(
 
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "BerthCore"]),
+        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
+        .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
         // Starts real berthd processes and drives them with the stock `ctr` and `berth`.

@@ -3,10 +3,26 @@ import Services
 /// The plugins this daemon runs, named with containerd's plugin types so that tools that look for them by
 /// type (`ctr plugins ls`, CRI) find them. Listed in initialisation order, as containerd lists them.
 enum BuiltinPlugins {
+    static let host = PluginInfo.Platform(os: "linux", architecture: hostArchitecture)
+
+    static var hostArchitecture: String {
+        #if arch(x86_64)
+        "amd64"
+        #elseif arch(arm64)
+        "arm64"
+        #else
+        "unknown"
+        #endif
+    }
+
     static let all: [PluginInfo] = [
         PluginInfo(type: "io.containerd.content.v1", id: "content"),
         PluginInfo(type: "io.containerd.event.v1", id: "exchange"),
-        PluginInfo(type: "io.containerd.metadata.v1", id: "sqlite", requires: ["io.containerd.content.v1"]),
+        PluginInfo(type: "io.containerd.snapshotter.v1", id: "native", platforms: [host]),
+        PluginInfo(type: "io.containerd.snapshotter.v1", id: "overlayfs", platforms: [host]),
+        PluginInfo(
+            type: "io.containerd.metadata.v1", id: "sqlite",
+            requires: ["io.containerd.content.v1", "io.containerd.snapshotter.v1"]),
         PluginInfo(type: "io.containerd.gc.v1", id: "scheduler", requires: ["io.containerd.metadata.v1"]),
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "content",
@@ -17,6 +33,9 @@ enum BuiltinPlugins {
             requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "introspection"),
         PluginInfo(type: "io.containerd.grpc.v1", id: "leases", requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1"]),
+        PluginInfo(
+            type: "io.containerd.grpc.v1", id: "snapshots",
+            requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "namespaces",
             requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),

@@ -8,6 +8,7 @@ import Logging
 import Metadata
 import ServiceLifecycle
 import Services
+import Snapshots
 
 /// berthd: opens the stores under the root, wires the services and serves containerd's API on a unix socket
 /// until SIGTERM or SIGINT.
@@ -31,9 +32,15 @@ public struct Daemon: Sendable {
         let uuid = try ServerUUID.loadOrCreate(root: config.root)
         let store = try MetadataStore(root: config.root)
         let blobs = try LocalContentStore(root: config.root + "/" + Self.contentDirectory)
-        let collector = GarbageCollector(metadata: store, content: blobs)
+        let drivers: [any SnapshotDriver] = [
+            try OverlayDriver(root: config.root + "/io.containerd.snapshotter.v1.overlayfs"),
+            try NativeDriver(root: config.root + "/io.containerd.snapshotter.v1.native"),
+        ]
+        let collector = GarbageCollector(metadata: store, content: blobs, snapshotDrivers: drivers)
         await collector.setReportHandler { [logger] result in Self.log(result, logger: logger) }
         let content = NamespacedContent(metadata: store, store: blobs, collector: collector)
+        let snapshots = NamespacedSnapshots(metadata: store, drivers: drivers, collector: collector)
+        for driver in drivers { try await snapshots.cleanup(snapshotter: driver.name) }
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
         let plugins = BuiltinPlugins.all
@@ -46,6 +53,7 @@ public struct Daemon: Sendable {
             ContentService(content: content, events: publisher),
             ImagesService(metadata: store, collector: collector, events: publisher),
             LeasesService(metadata: store, collector: collector),
+            SnapshotsService(snapshots: snapshots, events: publisher),
         ]
         try SocketFile.prepare(config.address)
         let transport = HTTP2ServerTransport.Posix(

@@ -1,6 +1,7 @@
 import BerthCore
 import ContentStore
 import Foundation
+import Snapshots
 
 /// What a collection removed.
 public struct CollectionReport: Sendable {
@@ -19,15 +20,17 @@ public actor GarbageCollector {
 
     let metadata: MetadataStore
     let content: LocalContentStore
+    let snapshotDrivers: [String: any SnapshotDriver]
     private var activeCommits = 0
     private var collecting = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var scheduled = false
     private var onReport: (@Sendable (Result<CollectionReport, any Error>) -> Void)?
 
-    public init(metadata: MetadataStore, content: LocalContentStore) {
+    public init(metadata: MetadataStore, content: LocalContentStore, snapshotDrivers: [any SnapshotDriver] = []) {
         self.metadata = metadata
         self.content = content
+        self.snapshotDrivers = Dictionary(snapshotDrivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
     }
 
     /// Called after every scheduled collection (the daemon logs it).
@@ -55,6 +58,9 @@ public actor GarbageCollector {
         let clock = ContinuousClock()
         let start = clock.now
         let sweep = try await metadata.sweepUnreferenced()
+        for snapshot in sweep.removedSnapshots {
+            try snapshotDrivers[snapshot.snapshotter]?.remove(id: snapshot.id)
+        }
         var removed = 0
         var freed: Int64 = 0
         // Files no namespace records: those this sweep released, and any a crash left behind.

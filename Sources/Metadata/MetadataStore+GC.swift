@@ -2,6 +2,11 @@ import BerthCore
 import Foundation
 import GRDB
 
+public struct RemovedSnapshot: Sendable, Equatable {
+    public var snapshotter: String
+    public var id: Int64
+}
+
 /// What one mark-and-sweep pass over the metadata removed.
 public struct MetadataSweep: Sendable, Equatable {
     /// Blob records removed, per namespace.
@@ -10,6 +15,8 @@ public struct MetadataSweep: Sendable, Equatable {
     public var unreferencedDigests: Set<Digest> = []
     /// Expired leases removed, per namespace.
     public var expiredLeases: [String: [String]] = [:]
+    /// Snapshot records removed: their directories can go.
+    public var removedSnapshots: [RemovedSnapshot] = []
 
     public var removedCount: Int { removedBlobs.values.reduce(0) { $0 + $1.count } }
 }
@@ -39,15 +46,25 @@ extension MetadataStore {
         try await read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT digest FROM blobs")) }
     }
 
+    /// A node of the reference graph.
+    enum GCNode: Hashable {
+        case content(String)
+        case snapshot(snapshotter: String, key: String)
+    }
+
     private static func sweep(_ db: Database, namespace: String, now: Date, into sweep: inout MetadataSweep) throws {
-        var marked = Set<String>()
-        var pending: [String] = []
-        func mark(_ digest: String, follow: Bool) {
-            guard marked.insert(digest).inserted else { return }
-            if follow { pending.append(digest) }
+        var marked = Set<GCNode>()
+        var pending: [GCNode] = []
+        func mark(_ node: GCNode, follow: Bool = true) {
+            guard marked.insert(node).inserted else { return }
+            if follow { pending.append(node) }
+        }
+        func markReferences(_ labels: [String: String]) {
+            for digest in contentReferences(labels) { mark(.content(digest)) }
+            for (snapshotter, key) in snapshotReferences(labels) { mark(.snapshot(snapshotter: snapshotter, key: key)) }
         }
 
-        // Leases: expired ones are removed; live ones hold their content (flat leases hold only that).
+        // Leases: expired ones are removed; live ones hold their resources (flat leases hold only those).
         for row in try Row.fetchAll(db, sql: "SELECT id, labels FROM leases WHERE namespace = ?", arguments: [namespace]) {
             let lease = LeaseRecord(id: row["id"], labels: try row.labels())
             if let expiry = lease.expiresAt, expiry < now {
@@ -55,32 +72,70 @@ extension MetadataStore {
                 sweep.expiredLeases[namespace, default: []].append(lease.id)
                 continue
             }
-            let flat = lease.labels[GCLabels.flat] != nil
-            for id in try String.fetchAll(
-                db, sql: "SELECT id FROM lease_resources WHERE namespace = ? AND lease_id = ? AND type = 'content'",
+            let follow = lease.labels[GCLabels.flat] == nil
+            for resource in try Row.fetchAll(
+                db, sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ?",
                 arguments: [namespace, lease.id])
             {
-                mark(id, follow: !flat)
+                let type: String = resource["type"]
+                if type == "content" {
+                    mark(.content(resource["id"]), follow: follow)
+                } else if type.hasPrefix("snapshots/") {
+                    mark(.snapshot(snapshotter: String(type.dropFirst("snapshots/".count)), key: resource["id"]), follow: follow)
+                }
             }
         }
         // Images hold their target and whatever their labels reference.
         for row in try Row.fetchAll(db, sql: "SELECT target_digest, labels FROM images WHERE namespace = ?", arguments: [namespace]) {
-            mark(row["target_digest"], follow: true)
-            for digest in contentReferences(try row.labels()) { mark(digest, follow: true) }
+            mark(.content(row["target_digest"]))
+            markReferences(try row.labels())
         }
-        // Content labelled as a root, then everything reachable through content labels.
+        // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT digest, labels FROM blobs WHERE namespace = ?", arguments: [namespace]) {
             let labels = try row.labels()
             blobLabels[row["digest"]] = labels
-            if labels[GCLabels.root] != nil { mark(row["digest"], follow: true) }
+            if labels[GCLabels.root] != nil { mark(.content(row["digest"])) }
         }
-        while let digest = pending.popLast() {
-            for reference in contentReferences(blobLabels[digest] ?? [:]) { mark(reference, follow: true) }
+        var snapshots: [GCNode: (id: Int64, parent: String?, labels: [String: String])] = [:]
+        for row in try Row.fetchAll(
+            db, sql: "SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?", arguments: [namespace])
+        {
+            let node = GCNode.snapshot(snapshotter: row["snapshotter"], key: row["key"])
+            let labels = try row.labels()
+            snapshots[node] = (row["id"], row["parent"], labels)
+            if labels[GCLabels.root] != nil { mark(node) }
         }
-        for (digest, _) in blobLabels where !marked.contains(digest) {
+        // Everything reachable: content through its labels, snapshots through their parents and labels.
+        while let node = pending.popLast() {
+            switch node {
+            case .content(let digest):
+                markReferences(blobLabels[digest] ?? [:])
+            case .snapshot(let snapshotter, _):
+                guard let snapshot = snapshots[node] else { continue }
+                if let parent = snapshot.parent { mark(.snapshot(snapshotter: snapshotter, key: parent)) }
+                markReferences(snapshot.labels)
+            }
+        }
+        for (digest, _) in blobLabels where !marked.contains(.content(digest)) {
             try db.execute(sql: "DELETE FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest])
             if let parsed = try? Digest(parsing: digest) { sweep.removedBlobs[namespace, default: []].append(parsed) }
+        }
+        // Children before parents: a child always has a larger id than its parent.
+        for (node, snapshot) in snapshots.sorted(by: { $0.value.id > $1.value.id }) where !marked.contains(node) {
+            guard case .snapshot(let snapshotter, _) = node else { continue }
+            try db.execute(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [snapshot.id])
+            sweep.removedSnapshots.append(RemovedSnapshot(snapshotter: snapshotter, id: snapshot.id))
+        }
+    }
+
+    /// `(snapshotter, key)` from `containerd.io/gc.ref.snapshot.<snapshotter>[/suffix]` labels.
+    static func snapshotReferences(_ labels: [String: String]) -> [(String, String)] {
+        labels.compactMap { key, value in
+            guard key.hasPrefix(GCLabels.snapshotRefPrefix) else { return nil }
+            let rest = key.dropFirst(GCLabels.snapshotRefPrefix.count)
+            let snapshotter = rest.split(separator: "/", maxSplits: 1, omittingEmptySubsequences: false).first ?? rest
+            return snapshotter.isEmpty ? nil : (String(snapshotter), value)
         }
     }
 

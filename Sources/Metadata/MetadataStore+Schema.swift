@@ -55,6 +55,25 @@ extension MetadataStore {
                 );
                 """)
         }
+        migrator.registerMigration("v3-snapshots") { db in
+            try db.execute(sql: """
+                CREATE TABLE snapshots (
+                    id INTEGER PRIMARY KEY AUTOINCREMENT,
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    snapshotter TEXT NOT NULL,
+                    key TEXT NOT NULL,
+                    parent TEXT,
+                    kind INTEGER NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    created_at DOUBLE NOT NULL,
+                    updated_at DOUBLE NOT NULL,
+                    usage_size INTEGER,
+                    usage_inodes INTEGER,
+                    UNIQUE (namespace, snapshotter, key)
+                );
+                CREATE INDEX snapshots_by_parent ON snapshots(namespace, snapshotter, parent);
+                """)
+        }
         return migrator
     }
 

@@ -5,6 +5,31 @@ import Testing
 @testable import ContentStore
 
 @Suite struct IngestManagementTests {
+    /// containerd's layout, so an ingest left by either daemon reads the same.
+    @Test func ingestDirectoryLayout() throws {
+        try withTemporaryStore { store, root in
+            let expected = digest([1, 2, 3])
+            let writer = try store.writer(ref: "layout", total: 3, expected: expected)
+            try writer.write([1, 2])
+            writer.close()
+            let name = DigestHasher.digest(of: Array("layout".utf8)).encoded
+            let directory = root + "/ingest/" + name
+            #expect(contents(of: root + "/ingest") == [name])
+            #expect(contents(of: directory) == ["data", "expected", "ref", "startedat", "total", "updatedat"])
+            func text(_ file: String) throws -> String {
+                String(decoding: try FileSystem.readFile(directory + "/" + file), as: UTF8.self)
+            }
+            #expect(try text("ref") == "layout")
+            #expect(try text("total") == "3")
+            #expect(try text("expected") == expected.description)
+            #expect(try FileSystem.readFile(directory + "/data") == [1, 2])
+            let startedAt = try text("startedat")
+            let status = try store.status(ref: "layout")
+            #expect(startedAt.hasSuffix("Z"))
+            #expect(Timestamp.parseRFC3339(startedAt) == status.startedAt)
+        }
+    }
+
     @Test func truncateToZeroResetsDataAndHash() throws {
         try withTemporaryStore { store, _ in
             let writer = try store.writer(ref: "trunc")

@@ -1,0 +1,118 @@
+import BerthCore
+import Foundation
+import Snapshots
+
+/// containerd's metadata snapshotter: records in the database, directories in the driver. The record
+/// changes first (one transaction); the driver follows; leftovers of a crash in between are cleaned up.
+public struct NamespacedSnapshots: Sendable {
+    public let metadata: MetadataStore
+    public let drivers: [String: any SnapshotDriver]
+    public let collector: GarbageCollector
+
+    public init(metadata: MetadataStore, drivers: [any SnapshotDriver], collector: GarbageCollector) {
+        self.metadata = metadata
+        self.drivers = Dictionary(drivers.map { ($0.name, $0) }, uniquingKeysWith: { first, _ in first })
+        self.collector = collector
+    }
+
+    public func driver(_ snapshotter: String) throws -> any SnapshotDriver {
+        guard !snapshotter.isEmpty else { throw BerthError.invalidArgument("snapshotter argument missing") }
+        guard let driver = drivers[snapshotter] else {
+            throw BerthError.invalidArgument("snapshotter not loaded: \(snapshotter)")
+        }
+        return driver
+    }
+
+    /// Creates an active (writable) or view (read-only) snapshot on `parent` and returns its mounts.
+    public func create(
+        namespace: String, snapshotter: String, key: String, parent: String?, kind: SnapshotKind,
+        labels: [String: String], lease: String?
+    ) async throws -> (SnapshotRecord, [Mount]) {
+        let driver = try driver(snapshotter)
+        if let lease { try await metadata.requireLease(namespace: namespace, id: lease) }
+        // Held against collection from the record's insert until the directories exist.
+        return try await collector.withCommitPermit {
+            let chain = try await metadata.createSnapshot(
+                namespace: namespace, snapshotter: snapshotter, key: key, parent: parent, kind: kind, labels: labels)
+            do {
+                try driver.create(id: chain.snapshot.id, kind: kind, parents: chain.parentIDs)
+                if let lease {
+                    try await metadata.addLeaseResource(
+                        namespace: namespace, lease: lease, LeaseResource(type: "snapshots/\(snapshotter)", id: key))
+                }
+            } catch {
+                _ = try? await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: key)
+                try? driver.remove(id: chain.snapshot.id)
+                throw error
+            }
+            return (chain.snapshot, driver.mounts(id: chain.snapshot.id, kind: kind, parents: chain.parentIDs))
+        }
+    }
+
+    public func mounts(namespace: String, snapshotter: String, key: String) async throws -> [Mount] {
+        let driver = try driver(snapshotter)
+        let chain = try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key)
+        guard chain.snapshot.kind != .committed else {
+            throw BerthError.failedPrecondition("requested snapshot \(key) not active or view")
+        }
+        return driver.mounts(id: chain.snapshot.id, kind: chain.snapshot.kind, parents: chain.parentIDs)
+    }
+
+    public func stat(namespace: String, snapshotter: String, key: String) async throws -> SnapshotRecord {
+        _ = try driver(snapshotter)
+        return try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key).snapshot
+    }
+
+    public func list(namespace: String, snapshotter: String) async throws -> [SnapshotRecord] {
+        _ = try driver(snapshotter)
+        return try await metadata.snapshots(namespace: namespace, snapshotter: snapshotter)
+    }
+
+    public func update(
+        namespace: String, snapshotter: String, key: String, labels: [String: String], paths: [String]
+    ) async throws -> SnapshotRecord {
+        _ = try driver(snapshotter)
+        return try await metadata.updateSnapshot(
+            namespace: namespace, snapshotter: snapshotter, key: key, labels: labels, paths: paths)
+    }
+
+    /// Commits active snapshot `key` as `name`, measuring its disk use once (committed layers do not change).
+    public func commit(
+        namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], lease: String?
+    ) async throws -> SnapshotRecord {
+        let driver = try driver(snapshotter)
+        let active = try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key).snapshot
+        let usage = try driver.usage(id: active.id)
+        let committed = try await metadata.commitSnapshot(
+            namespace: namespace, snapshotter: snapshotter, name: name, key: key, labels: labels, usage: usage)
+        if let lease {
+            try await metadata.addLeaseResource(
+                namespace: namespace, lease: lease, LeaseResource(type: "snapshots/\(snapshotter)", id: name))
+        }
+        return committed
+    }
+
+    public func usage(namespace: String, snapshotter: String, key: String) async throws -> SnapshotUsage {
+        let driver = try driver(snapshotter)
+        let record = try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key).snapshot
+        if let usage = record.usage { return usage }
+        return try driver.usage(id: record.id)
+    }
+
+    public func remove(namespace: String, snapshotter: String, key: String) async throws {
+        let driver = try driver(snapshotter)
+        let removed = try await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: key)
+        try driver.remove(id: removed.id)
+    }
+
+    /// Removes directories no record names (left by a crash between a record change and its directories).
+    public func cleanup(snapshotter: String) async throws {
+        let driver = try driver(snapshotter)
+        try await collector.withCommitPermit {
+            let recorded = try await metadata.snapshotIDs(snapshotter: snapshotter)
+            for id in try driver.existingIDs() where !recorded.contains(id) {
+                try driver.remove(id: id)
+            }
+        }
+    }
+}
