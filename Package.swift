@@ -45,6 +45,12 @@ let package = Package(
         ),
         // Snapshot drivers (overlayfs, native): directories and mounts by id.
         .target(name: "Snapshots", dependencies: ["BerthCore"]),
+        // libarchive (Debian's libarchive-dev): tar reading and writing, decompression filters.
+        .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        // Layers: apply a (compressed) tar to a directory safely, with OCI whiteouts.
+        .target(name: "Archive", dependencies: ["BerthCore", "ContentStore", "CLibArchive", "CLinux"]),
+        // Linux headers Glibc does not export (xattrs, device numbers, mount flags).
+        .target(name: "CLinux"),
         // The embedded SQLite database: schema, migrations, namespaced records, garbage collection.
         .target(
             name: "Metadata",
@@ -58,7 +64,7 @@ let package = Package(
         .target(
             name: "Services",
             dependencies: [
-                "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events",
+                "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Archive", "Metadata", "Events",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -107,6 +113,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),

@@ -27,6 +27,8 @@ enum BuiltinPlugins {
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "content",
             requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
+        PluginInfo(type: "io.containerd.differ.v1", id: "walking", requires: ["io.containerd.metadata.v1"], platforms: [host]),
+        PluginInfo(type: "io.containerd.grpc.v1", id: "diff", requires: ["io.containerd.differ.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "events", requires: ["io.containerd.event.v1"]),
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "images",

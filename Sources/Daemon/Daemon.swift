@@ -54,6 +54,7 @@ public struct Daemon: Sendable {
             ImagesService(metadata: store, collector: collector, events: publisher),
             LeasesService(metadata: store, collector: collector),
             SnapshotsService(snapshots: snapshots, events: publisher),
+            DiffService(content: content),
         ]
         try SocketFile.prepare(config.address)
         let transport = HTTP2ServerTransport.Posix(

@@ -3,11 +3,11 @@ import Foundation
 import GRDB
 
 extension MetadataStore {
-    /// Creates a lease; an empty id gets a generated one, as containerd's service does.
+    /// Creates a lease; an empty id gets a generated one. As in containerd, the id is any string (ctr uses
+    /// paths as lease ids): it is only ever a key in the database.
     @discardableResult
     public func createLease(namespace: String, id requestedID: String, labels: [String: String]) async throws -> LeaseRecord {
         let id = requestedID.isEmpty ? Self.generateLeaseID() : requestedID
-        try Identifiers.validate(id)
         do {
             try Labels.validate(labels)
         } catch let error as BerthError {

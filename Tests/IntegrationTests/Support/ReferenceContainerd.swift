@@ -139,11 +139,22 @@ final class ReferenceContainerd: ServingDaemon, @unchecked Sendable {
                 let answer = try? Command.run(Binaries.ctr, ["--address", socket, "version"], timeout: 5),
                 answer.status == 0
             {
+                waitForStartupCollection()
                 return
             }
             Thread.sleep(forTimeInterval: 0.05)
         }
         throw TestFailure("containerd did not answer on \(socket) within 20s:\n\(log)")
+    }
+
+    /// containerd's GC scheduler collects once `startup_delay` (100ms) after it starts, whatever happened: a blob
+    /// that nothing holds (what `ctr content ingest` leaves) would vanish if written before that. Tests start after
+    /// it, as they would on a daemon that has been up for a while.
+    private func waitForStartupCollection() {
+        let deadline = Date().addingTimeInterval(5)
+        while !log.contains("msg=\"garbage collected\"") && Date() < deadline && process.isRunning {
+            Thread.sleep(forTimeInterval: 0.02)
+        }
     }
 
     /// Sends a signal and waits for containerd to exit; returns its exit status.
