@@ -16,6 +16,8 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
+        .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
+        .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
@@ -70,13 +72,22 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // gRPC over HTTP/2 on a unix socket (server side), with limits set for Go clients' flow-control pings.
+        .target(
+            name: "UnixGRPCTransport",
+            dependencies: [
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP2", package: "swift-nio-http2"),
+            ]
+        ),
         // Configuration, plugin wiring, the server lifecycle.
         .target(
             name: "Daemon",
             dependencies: [
-                "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events", "Services",
+                "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events", "Services", "UnixGRPCTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
-                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
@@ -113,7 +124,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),

@@ -3,7 +3,7 @@ import ContentStore
 import Events
 import Foundation
 import GRPCCore
-import GRPCNIOTransportHTTP2
+import UnixGRPCTransport
 import Logging
 import Metadata
 import ServiceLifecycle
@@ -41,6 +41,8 @@ public struct Daemon: Sendable {
         let content = NamespacedContent(metadata: store, store: blobs, collector: collector)
         let snapshots = NamespacedSnapshots(metadata: store, drivers: drivers, collector: collector)
         for driver in drivers { try await snapshots.cleanup(snapshotter: driver.name) }
+        // As containerd does shortly after start: collect what a crash or expired leases left behind.
+        await collector.schedule()
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
         let plugins = BuiltinPlugins.all
@@ -57,15 +59,7 @@ public struct Daemon: Sendable {
             DiffService(content: content),
         ]
         try SocketFile.prepare(config.address)
-        let transport = HTTP2ServerTransport.Posix(
-            address: .unixDomainSocket(path: config.address),
-            transportSecurity: .plaintext,
-            config: .defaults {
-                $0.rpc.maxRequestPayloadSize = Self.maxMessageSize
-                // Content is streamed in 1 MiB messages: a large window keeps ingests from stalling on flow control.
-                $0.http2.targetWindowSize = 16 << 20
-                $0.http2.maxFrameSize = 1 << 20
-            })
+        let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)
         let server = GRPCServer(transport: transport, services: services)
         let serving = ServingService(
             server: server, transport: transport, exchange: exchange, config: config, logger: logger)
@@ -111,8 +105,8 @@ public struct Daemon: Sendable {
 
 /// Runs the gRPC server under service-lifecycle: ready once the socket is bound, drained on shutdown.
 struct ServingService: Service {
-    let server: GRPCServer<HTTP2ServerTransport.Posix>
-    let transport: HTTP2ServerTransport.Posix
+    let server: GRPCServer<UnixServerTransport>
+    let transport: UnixServerTransport
     let exchange: EventExchange
     let config: DaemonConfig
     let logger: Logger
@@ -121,7 +115,7 @@ struct ServingService: Service {
         try await withGracefulShutdownHandler {
             try await withThrowingDiscardingTaskGroup { group in
                 group.addTask { try await server.serve() }
-                _ = try await transport.listeningAddress
+                await transport.waitUntilBound()
                 try SocketFile.setPermissions(
                     config.address, mode: 0o660, uid: config.socketUID, gid: config.socketGID)
                 logger.info(

@@ -10,9 +10,9 @@ struct Digester {
     }
 
     private var state: State
-    let algorithm: Digest.Algorithm
+    let algorithm: BerthCore.Digest.Algorithm
 
-    init(_ algorithm: Digest.Algorithm = .sha256) {
+    init(_ algorithm: BerthCore.Digest.Algorithm = .sha256) {
         self.algorithm = algorithm
         switch algorithm {
         case .sha256: state = .sha256(SHA256())
@@ -50,7 +50,7 @@ struct Digester {
         return algorithm.rawValue + ":" + hex(bytes)
     }
 
-    static func digest(of bytes: [UInt8], _ algorithm: Digest.Algorithm = .sha256) -> String {
+    static func digest(of bytes: [UInt8], _ algorithm: BerthCore.Digest.Algorithm = .sha256) -> String {
         var digester = Digester(algorithm)
         digester.update(bytes)
         return digester.finalize()

@@ -52,6 +52,7 @@ final class TarReader {
         }
         input = InputFile(fd: fd, size: (info.st_mode & S_IFMT) == S_IFREG ? Int64(info.st_size) : nil)
         guard let handle = archive_read_new() else {
+            close(fd)
             throw BerthError.unavailable("libarchive: out of memory")
         }
         archive = handle
@@ -66,8 +67,8 @@ final class TarReader {
         let result = archive_read_open2(
             handle, Unmanaged.passUnretained(input).toOpaque(), nil, tarReadCallback, tarSkipCallback, nil)
         guard result == ARCHIVE_OK else {
+            // deinit frees the handle and closes the file.
             let message = Self.errorString(handle, input)
-            archive_read_free(handle)
             throw BerthError.invalidArgument("\(path) is not a tar archive: \(message)")
         }
     }

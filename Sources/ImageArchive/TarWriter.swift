@@ -23,8 +23,8 @@ final class TarWriter {
               archive_write_set_bytes_in_last_block(handle, 1) == ARCHIVE_OK,
               archive_write_open_fd(handle, fd) == ARCHIVE_OK
         else {
+            // deinit frees the handle.
             let message = Self.errorString(handle)
-            archive_write_free(handle)
             throw BerthError.unavailable("opening the archive for writing: \(message)")
         }
     }

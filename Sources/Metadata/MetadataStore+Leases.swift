@@ -36,7 +36,7 @@ extension MetadataStore {
 
     public func leases(namespace: String) async throws -> [LeaseRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY created_at, id", arguments: [namespace])
+            try Row.fetchAll(db, sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY id", arguments: [namespace])
                 .map { row in LeaseRecord(id: row["id"], labels: try row.labels(), createdAt: row.date("created_at")) }
         }
     }
@@ -95,10 +95,11 @@ extension MetadataStore {
             db, sql: "SELECT EXISTS(SELECT 1 FROM leases WHERE namespace = ? AND id = ?)", arguments: [namespace, id]) ?? false
     }
 
-    /// Time-ordered and unique enough: nanoseconds plus random hex; always a valid identifier.
+    /// containerd's generated lease id: the clock's nanoseconds, a dash and 3 random bytes in base64url.
     static func generateLeaseID() -> String {
-        let nanos = UInt64(Date().timeIntervalSince1970 * 1e9) % 1_000_000_000
-        let random = (0..<6).map { _ in String(UInt8.random(in: 0...15), radix: 16) }.joined()
+        let nanos = Int(Date().timeIntervalSince1970 * 1e9) % 1_000_000_000
+        let random = Data((0..<3).map { _ in UInt8.random(in: 0...255) }).base64EncodedString()
+            .replacingOccurrences(of: "+", with: "-").replacingOccurrences(of: "/", with: "_")
         return "\(nanos)-\(random)"
     }
 }

@@ -106,6 +106,11 @@ public struct NamespacedContent: Sendable {
         _ writer: ContentWriter, namespace: String, size: Int64, expected: Digest?, labels: [String: String], lease: String?
     ) async throws -> Digest {
         try Labels.validate(labels)
+        let status = try writer.status()
+        if size > 0 && size != status.offset {
+            let ref = Self.unscoped(status, namespace: namespace).ref
+            throw BerthError.failedPrecondition("\"\(ref)\" failed size validation: \(status.offset) != \(size)")
+        }
         return try await collector.withCommitPermit {
             let digest: Digest
             var committedSize = size

@@ -55,7 +55,8 @@ public struct ImagesService: Containerd_Services_Images_V1_Images.ServiceProtoco
         let namespace = try request.metadata.requiredNamespace()
         let image = request.message.image
         // A partial update (labels only) may leave the target out.
-        let target = image.hasTarget ? try Descriptor(image.target, field: "Target.Digest") : nil
+        // ctr sends an empty target with a labels-only update: only a target with a digest is one.
+        let target = image.hasTarget && !image.target.digest.isEmpty ? try Descriptor(image.target, field: "Target.Digest") : nil
         let updated = try await metadata.updateImage(
             namespace: namespace, name: image.name, labels: image.labels, target: target,
             paths: request.message.updateMask.paths)
