@@ -60,6 +60,11 @@ let package = Package(
         ),
         // OCI image-spec documents and media types, and walking an image's tree.
         .target(name: "OCI"),
+        // Image archives: import/export of OCI layout and Docker save tarballs, streaming (ctr images import/export).
+        .target(
+            name: "ImageArchive",
+            dependencies: ["BerthCore", "OCI", "CLibArchive", .product(name: "Crypto", package: "swift-crypto")]
+        ),
         // The in-process event exchange: publish, forward, filtered subscriptions.
         .target(name: "Events", dependencies: ["BerthCore"]),
         // gRPC services: decode the request, call the store, encode the answer.
@@ -98,6 +103,7 @@ let package = Package(
             name: "BerthClient",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "OCI",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
@@ -107,7 +113,7 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "BerthClient", "BerthCore", "OCI",
+                "BerthClient", "BerthCore", "OCI", "ImageArchive",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
@@ -124,6 +130,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
+        .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),

@@ -6,6 +6,7 @@ packages=(
   containerd               # the stock ctr client, the reference daemon and containerd-shim-runc-v2
   runc crun                # OCI runtimes
   busybox-static           # test images are built from it
+  python3                  # test fixtures (hostile tar archives)
   docker-registry skopeo umoci  # registry and image tools for distribution tests
   libarchive-dev libzstd-dev zlib1g-dev  # layer (de)compression
 )

@@ -55,3 +55,16 @@ extension BerthClient {
         }, metadata: metadata, options: options)
     }
 }
+
+public typealias DescriptorMessage = Containerd_Types_Descriptor
+
+extension BerthClient {
+    /// Replaces an image's target, keeping its labels.
+    public func replaceImageTarget(_ image: ImageDescription) async throws {
+        let request = Containerd_Services_Images_V1_UpdateImageRequest.with {
+            $0.image = image
+            $0.updateMask = .with { $0.paths = ["target"] }
+        }
+        _ = try await images.update(request, metadata: metadata, options: options)
+    }
+}

@@ -48,12 +48,11 @@ struct ContentCommand: AsyncParsableCommand {
         @Argument(help: "The ingest's reference.") var ref: String
 
         func run() async throws {
+            // As ctr: no lease, so the new blob is kept until the next collection unless something references it
+            // (label it containerd.io/gc.root to keep it).
             let digest = try await global.withClient { client in
-                try await client.withTemporaryLease { leased in
-                    try await leased.ingest(
-                        ref: ref, expectedSize: expectedSize, expectedDigest: expectedDigest,
-                        source: StandardInput.chunks(from:))
-                }
+                try await client.ingest(
+                    ref: ref, expectedSize: expectedSize, expectedDigest: expectedDigest, source: StandardInput.chunks(from:))
             }
             if global.debug { CommandOutput.printError("committed \(digest)") }
         }

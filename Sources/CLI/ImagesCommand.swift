@@ -7,7 +7,8 @@ import OCI
 struct ImagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images", abstract: "Manage images.",
-        subcommands: [List.self, Check.self, Tag.self, Label.self, Remove.self], aliases: ["image", "i"])
+        subcommands: [List.self, Check.self, Tag.self, Label.self, Remove.self, Import.self, Export.self],
+        aliases: ["image", "i"])
 
     /// The platform ctr reports sizes for.
     static let hostPlatform = "linux/\(HostPlatform.architecture)"

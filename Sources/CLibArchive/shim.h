@@ -1,4 +1,4 @@
-// libarchive (Debian's libarchive-dev) for ImageArchive: streaming tar reading and writing.
+// libarchive (Debian's libarchive-dev): streaming tar reading and writing, compression filters (Archive, ImageArchive).
 #ifndef BERTH_CLIBARCHIVE_SHIM_H
 #define BERTH_CLIBARCHIVE_SHIM_H
 

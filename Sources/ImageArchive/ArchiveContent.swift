@@ -8,7 +8,9 @@ public protocol ArchiveContentSink: Sendable {
     /// (Docker layers: the digest is computed while streaming). When given, the sink must verify digest and
     /// size against it. The importer itself hashes every byte it hands out and ends `chunks` with an error,
     /// never with a normal end, when the bytes do not match; a sink must therefore commit only after `chunks`
-    /// finished normally. Returns the stored blob's digest and size.
+    /// finished normally. A sink that already has the `expected` blob may return at once without reading
+    /// `chunks` (containerd's WriteBlob on AlreadyExists); with `expected == nil` it must read them to the end.
+    /// Returns the stored blob's digest and size.
     func store(expected: OCIDescriptor?, chunks: AsyncThrowingStream<[UInt8], any Error>) async throws -> (digest: String, size: Int64)
 
     /// Adds or replaces `labels` on the stored blob `digest`, leaving its other labels as they are
@@ -117,6 +119,8 @@ public enum ArchiveLimits {
     public static let maxRetainedDocuments = 128 * 1024 * 1024
     /// The deepest nesting of arrays and objects accepted in a JSON document.
     public static let maxJSONDepth = 64
+    /// The most entries an archive may have.
+    public static let maxEntries = 1_000_000
     /// The deepest nesting of indexes within indexes followed.
     public static let maxIndexDepth = 16
     /// Bytes per chunk handed to a sink.

@@ -238,7 +238,7 @@ private struct Importer<Sink: ArchiveContentSink> {
             for layer in image.layers where jobs[layer]?.store != true {
                 let file = scan.file(layer)!
                 let expected = ArchiveScan.blobDigest(layer).map {
-                    OCIDescriptor(mediaType: Self.layerMediaType(file.magic, compressing: false), digest: $0.description, size: file.size)
+                    OCIDescriptor(mediaType: Self.layerMediaType(file.magic), digest: $0.description, size: file.size)
                 }
                 let compress = options.compressBlobs && Self.compression(file.magic) == nil
                 jobs[layer] = BlobJob(expected: compress ? nil : expected, store: image.selected, compress: compress, verify: expected)
@@ -252,7 +252,7 @@ private struct Importer<Sink: ArchiveContentSink> {
         for image in images {
             let layers = image.layers.map { name -> OCIDescriptor in
                 let result = stored[name]!
-                let mediaType = result.compressed ? MediaTypes.dockerLayerGzip : Self.layerMediaType(scan.file(name)!.magic, compressing: false)
+                let mediaType = result.compressed ? MediaTypes.dockerLayerGzip : Self.layerMediaType(scan.file(name)!.magic)
                 return OCIDescriptor(mediaType: mediaType, digest: result.digest, size: result.size)
             }
             let bytes = GoJSON.dockerManifest(config: image.config, layers: layers)
@@ -313,11 +313,13 @@ private struct Importer<Sink: ArchiveContentSink> {
         return nil
     }
 
-    private static func layerMediaType(_ magic: [UInt8], compressing: Bool) -> String {
+    /// The media type of a Docker archive layer, from its first bytes: containerd's resolveLayers, except that a
+    /// zstd layer gets the OCI zstd type rather than the gzip one.
+    private static func layerMediaType(_ magic: [UInt8]) -> String {
         switch compression(magic) {
         case .gzip: MediaTypes.dockerLayerGzip
         case .zstd: MediaTypes.ociLayerZstd
-        case nil: compressing ? MediaTypes.dockerLayerGzip : Documents.dockerLayer
+        case nil: Documents.dockerLayer
         }
     }
 
@@ -383,7 +385,13 @@ private struct Importer<Sink: ArchiveContentSink> {
                 }
                 if let failure = pump.failure { throw failure }
                 guard pump.finished else {
-                    throw BerthError.failedPrecondition("the content sink stopped reading \(entry.name) before its end")
+                    // A sink that already has the expected blob may return without reading it all.
+                    guard let expected = job.expected, stored.digest == expected.digest, stored.size == expected.size else {
+                        throw BerthError.failedPrecondition("the content sink stopped reading \(entry.name) before its end")
+                    }
+                    results[entry.name] = BlobResult(
+                        digest: expected.digest, size: expected.size, compressed: false, uncompressedDigest: expected.digest)
+                    continue
                 }
                 guard stored.digest == pump.outputDigest, stored.size == pump.outputSize else {
                     throw BerthError.failedPrecondition(

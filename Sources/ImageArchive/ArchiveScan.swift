@@ -26,14 +26,22 @@ struct ArchiveScan {
         let reader = try TarReader(path: path)
         var retained = 0
         var chunk = [UInt8](repeating: 0, count: 64 * 1024)
+        var entries = 0
         while let entry = try reader.next() {
+            entries += 1
+            guard entries <= ArchiveLimits.maxEntries else {
+                throw BerthError.invalidArgument("the archive has more than \(ArchiveLimits.maxEntries) entries")
+            }
             let name = entry.name
             let underBlobs = name.hasPrefix("blobs/")
             switch entry.kind {
             case .directory, .other:
                 continue
             case .hardlink(let target):
-                throw BerthError.invalidArgument("archive entry \"\(name)\" is a hard link (to \"\(target)\"); image archives may not contain hard links")
+                if underBlobs {
+                    throw BerthError.invalidArgument("archive entry \"\(name)\" is a hard link (to \"\(target)\"); blobs must be regular files")
+                }
+                continue  // ignored elsewhere, as containerd ignores every entry that is not a regular file
             case .symlink(let target):
                 if underBlobs {
                     throw BerthError.invalidArgument("archive entry \"\(name)\" is a symbolic link; blobs must be regular files")

@@ -42,6 +42,18 @@ struct HostileArchiveTests {
         }
     }
 
+    @Test("a sink that already has a blob may skip reading it")
+    func existingBlobs() async throws {
+        let directory = try TemporaryDirectory()
+        let archive = directory.file("good.tar")
+        try Fixtures.synthetic("good", to: archive, in: directory)
+        let store = MemoryContentStore(skipsExisting: true)
+        let first = try await ArchiveImporter.importArchive(at: archive, into: store, options: ImportOptions(baseName: "a"))
+        let second = try await ArchiveImporter.importArchive(at: archive, into: store, options: ImportOptions(baseName: "a"))
+        #expect(first == second)
+        #expect(await store.skippedExisting == 3)
+    }
+
     @Test("an archive read from a pipe is spooled for the second pass")
     func fromPipe() async throws {
         let directory = try TemporaryDirectory()
