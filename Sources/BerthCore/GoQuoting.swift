@@ -1,7 +1,7 @@
 /// Go's string-literal rules as containerd's messages and filters use them.
-enum GoQuoting {
+public enum GoQuoting {
     /// Formats `s` as Go's `%q` (strconv.Quote) does, so error messages read as containerd's.
-    static func quote(_ s: String) -> String {
+    public static func quote(_ s: String) -> String {
         var out = "\""
         for scalar in s.unicodeScalars {
             switch scalar {

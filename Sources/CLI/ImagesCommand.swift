@@ -1,5 +1,6 @@
 import ArgumentParser
 import BerthClient
+import BerthCore
 import Foundation
 import GRPCCore
 import OCI
@@ -11,7 +12,7 @@ struct ImagesCommand: AsyncParsableCommand {
         aliases: ["image", "i"])
 
     /// The platform ctr reports sizes for.
-    static let hostPlatform = "linux/\(HostPlatform.architecture)"
+    static let hostPlatform = HostPlatform.formatted
 
     struct List: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "list", abstract: "List images.", aliases: ["ls"])
@@ -125,18 +126,5 @@ struct ImagesCommand: AsyncParsableCommand {
             }
             if failed { throw ExitCode(1) }
         }
-    }
-}
-
-/// The machine's architecture in OCI's words.
-enum HostPlatform {
-    static var architecture: String {
-        #if arch(x86_64)
-        "amd64"
-        #elseif arch(arm64)
-        "arm64"
-        #else
-        "unknown"
-        #endif
     }
 }

@@ -134,7 +134,7 @@ public final class ContentWriter: Sendable {
         let dataPath = directory.dataPath
         let info = try FileSystem.status(of: fd, path: dataPath)
         // No links left: the ingest was aborted while this writer was open.
-        guard info.st_nlink > 0 else { throw BerthError.notFound("ingest ref \(goQuote(ref))") }
+        guard info.st_nlink > 0 else { throw BerthError.notFound("ingest ref \(GoQuoting.quote(ref))") }
         let actualSize = Int64(info.st_size)
         if size > 0 && size != actualSize {
             try? FileSystem.sync(fd, path: dataPath)
@@ -170,7 +170,7 @@ public final class ContentWriter: Sendable {
         do {
             try FileSystem.rename(dataPath, to: target)
         } catch let error as BerthError where error.kind == .notFound {
-            throw BerthError.notFound("ingest ref \(goQuote(ref))")
+            throw BerthError.notFound("ingest ref \(GoQuoting.quote(ref))")
         }
         // Read-only from here on; only after the rename, so that a failed commit leaves a writable
         // ingest. Like containerd, a failure here does not undo the commit.

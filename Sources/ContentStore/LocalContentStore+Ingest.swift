@@ -63,7 +63,7 @@ extension LocalContentStore {
     public func abort(ref: String) throws {
         let directory = IngestDirectory(ingestRoot: ingestRoot, ref: ref)
         guard try FileSystem.removeTree(directory.path) else {
-            throw BerthError.notFound("ingest ref \(goQuote(ref))")
+            throw BerthError.notFound("ingest ref \(GoQuoting.quote(ref))")
         }
     }
 

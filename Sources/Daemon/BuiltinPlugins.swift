@@ -1,19 +1,10 @@
+import BerthCore
 import Services
 
 /// The plugins this daemon runs, named with containerd's plugin types so that tools that look for them by
 /// type (`ctr plugins ls`, CRI) find them. Listed in initialisation order, as containerd lists them.
 enum BuiltinPlugins {
-    static let host = PluginInfo.Platform(os: "linux", architecture: hostArchitecture)
-
-    static var hostArchitecture: String {
-        #if arch(x86_64)
-        "amd64"
-        #elseif arch(arm64)
-        "arm64"
-        #else
-        "unknown"
-        #endif
-    }
+    static let host = PluginInfo.Platform(os: HostPlatform.os, architecture: HostPlatform.architecture)
 
     static let all: [PluginInfo] = [
         PluginInfo(type: "io.containerd.content.v1", id: "content"),
