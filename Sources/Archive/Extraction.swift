@@ -16,12 +16,18 @@ struct Extraction {
     let style: WhiteoutStyle
     let tar: OpaquePointer
     let disk: OpaquePointer
+    /// The layers below an overlay upper dir, nearest first: a directory the layer writes into without
+    /// naming it is created in the upper dir with the attributes it has below, as overlay's copy-up would.
+    let lowers: [String]
     /// Paths this layer wrote: an opaque directory keeps them (deletion style).
     var written = Set<String>()
+    /// Directories known to exist in the target (checked or created), so parents are checked once.
+    var knownDirectories = Set<String>()
 
-    init(root: String, style: WhiteoutStyle, tar: OpaquePointer, disk: OpaquePointer) {
+    init(root: String, style: WhiteoutStyle, lowers: [String], tar: OpaquePointer, disk: OpaquePointer) {
         self.root = root
         self.style = style
+        self.lowers = lowers
         self.tar = tar
         self.disk = disk
     }
@@ -41,6 +47,8 @@ struct Extraction {
             let hidden = String(base.dropFirst(Self.whiteoutPrefix.count))
             return try whiteout(parent.isEmpty ? hidden : parent + "/" + hidden)
         }
+        try ensureParents(of: name)
+        try clearWhatTheEntryReplaces(name, type: archive_entry_filetype(entry))
         archive_entry_set_pathname(entry, root + "/" + name)
         if let link = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
             let linked = try EntryPath.normalize(link)
@@ -73,25 +81,26 @@ struct Extraction {
         }
     }
 
-    /// `.wh.NAME`: hide (overlay) or delete NAME.
-    private func whiteout(_ relative: String) throws {
+    /// `.wh.NAME`: hide (overlay) or delete NAME. Under a symlink or a non-directory there is nothing it
+    /// could hide, and following the link could reach outside the root: such a whiteout is a no-op (as umoci).
+    private mutating func whiteout(_ relative: String) throws {
+        guard try parentIsPlainDirectory(relative) else { return }
         let path = try EntryPath.resolveWithoutSymlinks(root: root, relative)
         try removeTree(path)
         guard style == .overlay else { return }
-        try ensureParent(of: relative)
+        try ensureParents(of: relative)
         guard mknod(path, S_IFCHR, 0) == 0 else {
             throw BerthError(.unknown, "whiteout \(relative): mknod: \(String(cString: strerror(errno)))")
         }
     }
 
     /// `.wh..wh..opq` in DIR: hide DIR's lower contents (overlay) or delete what earlier layers put there.
-    private func markOpaque(_ relative: String) throws {
+    private mutating func markOpaque(_ relative: String) throws {
+        guard try parentIsPlainDirectory(relative + "/x") else { return }
         let path = try EntryPath.resolveWithoutSymlinks(root: root, relative)
         switch style {
         case .overlay:
-            if !FileManager.default.fileExists(atPath: path) {
-                try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
-            }
+            try ensureParents(of: relative + "/x")
             guard setxattr(path, "trusted.overlay.opaque", "y", 1, 0) == 0 else {
                 throw BerthError(.unknown, "opaque directory \(relative): setxattr: \(String(cString: strerror(errno)))")
             }
@@ -105,12 +114,71 @@ struct Extraction {
         }
     }
 
-    private func ensureParent(of relative: String) throws {
-        let parent = EntryPath.parent(relative)
-        guard !parent.isEmpty else { return }
-        let path = try EntryPath.resolveWithoutSymlinks(root: root, parent)
-        if !FileManager.default.fileExists(atPath: path) {
-            try FileManager.default.createDirectory(atPath: path, withIntermediateDirectories: true)
+    /// Makes the missing directories above `relative` in the target. In an overlay upper dir each one takes the
+    /// mode, owner and extended attributes the directory has in the nearest lower layer, so that it does not
+    /// hide them; elsewhere (or with no lower copy) it is created 0755 root:root as tar would.
+    private mutating func ensureParents(of relative: String) throws {
+        var path = ""
+        for component in EntryPath.parent(relative).split(separator: "/") {
+            path = path.isEmpty ? String(component) : path + "/" + component
+            if knownDirectories.contains(path) { continue }
+            let target = root + "/" + path
+            var info = stat()
+            if lstat(target, &info) == 0 {
+                guard (info.st_mode & S_IFMT) == S_IFDIR else {
+                    throw BerthError.invalidArgument("layer entry \"\(relative)\" goes through \(path), which is not a directory")
+                }
+            } else {
+                try makeDirectory(path)
+            }
+            knownDirectories.insert(path)
+        }
+    }
+
+    private func makeDirectory(_ path: String) throws {
+        let target = root + "/" + path
+        let lower = lowers.lazy.map { $0 + "/" + path }.first { candidate in
+            var info = stat()
+            return lstat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        }
+        var info = stat()
+        if let lower, lstat(lower, &info) == 0 {
+            guard mkdir(target, info.st_mode & 0o7777) == 0, chown(target, info.st_uid, info.st_gid) == 0,
+                  chmod(target, info.st_mode & 0o7777) == 0
+            else { throw BerthError(.unknown, "creating \(path): \(String(cString: strerror(errno)))") }
+            Xattrs.copy(from: lower, to: target)
+        } else {
+            guard mkdir(target, 0o755) == 0 else {
+                throw BerthError(.unknown, "creating \(path): \(String(cString: strerror(errno)))")
+            }
+        }
+    }
+
+    /// Whether every existing component above `relative` is a real directory (not a symlink or a file).
+    private func parentIsPlainDirectory(_ relative: String) throws -> Bool {
+        var path = root
+        for component in EntryPath.parent(relative).split(separator: "/") {
+            path += "/" + component
+            var info = stat()
+            guard lstat(path, &info) == 0 else { return true }  // missing: created plain later
+            if (info.st_mode & S_IFMT) != S_IFDIR { return false }
+        }
+        return true
+    }
+
+    /// A non-directory replaces whatever was at its path, a directory tree included (tar would refuse a
+    /// non-empty one); a directory that is sent again loses the extended attributes it no longer carries.
+    private func clearWhatTheEntryReplaces(_ relative: String, type: mode_t) throws {
+        let path = root + "/" + relative
+        var info = stat()
+        guard lstat(path, &info) == 0 else { return }
+        let existingIsDirectory = (info.st_mode & S_IFMT) == S_IFDIR
+        // libarchive's AE_IFDIR is the POSIX S_IFDIR bit pattern.
+        let entryIsDirectory = (type & S_IFMT) == S_IFDIR
+        if !entryIsDirectory && existingIsDirectory {
+            try removeTree(path)
+        } else if entryIsDirectory && existingIsDirectory {
+            Xattrs.removeUserAndSecurity(path)
         }
     }
 

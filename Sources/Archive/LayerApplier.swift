@@ -14,8 +14,10 @@ public enum LayerApplier {
         | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
     /// `read` fills the buffer with the next compressed bytes and returns the count (0 at the end).
+    /// `lowers` are the layers below an overlay upper dir, nearest first.
     public static func apply(
-        to root: String, style: WhiteoutStyle, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int
+        to root: String, style: WhiteoutStyle, lowers: [String] = [],
+        read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws -> AppliedLayer {
         guard let resolved = realpath(root, nil) else {
             throw BerthError.notFound("layer target \(root): \(String(cString: strerror(errno)))")
@@ -36,7 +38,7 @@ public enum LayerApplier {
         guard tarInput.open(tar) == ARCHIVE_OK
         else { throw tarInput.error ?? BerthError.invalidArgument("layer is not a tar stream: \(LibArchiveError.message(tar))") }
 
-        var extraction = Extraction(root: target, style: style, tar: tar, disk: disk)
+        var extraction = Extraction(root: target, style: style, lowers: lowers, tar: tar, disk: disk)
         while true {
             var entry: OpaquePointer?
             let status = archive_read_next_header(tar, &entry)

@@ -1,4 +1,6 @@
 import BerthAPI
+import BerthCore
+import Foundation
 import GRPCCore
 import GRPCNIOTransportHTTP2
 import SwiftProtobuf
@@ -51,5 +53,66 @@ extension BerthClient {
             $0.diff = layer
             $0.mounts = mounts
         }, metadata: metadata).applied
+    }
+}
+
+extension BerthClient {
+    public func listSnapshots(snapshotter: String, filters: [String] = []) async throws -> [SnapshotDescription] {
+        let request = ClientRequest(message: Containerd_Services_Snapshots_V1_ListSnapshotsRequest.with {
+            $0.snapshotter = snapshotter
+            $0.filters = filters
+        }, metadata: metadata)
+        return try await snapshots.list(request: request, options: options) { response in
+            var infos: [SnapshotDescription] = []
+            for try await batch in response.messages { infos += batch.info }
+            return infos
+        }
+    }
+
+    public func viewSnapshot(_ key: String, parent: String, snapshotter: String, labels: [String: String] = [:]) async throws -> [MountDescription] {
+        try await snapshots.view(.with {
+            $0.snapshotter = snapshotter
+            $0.key = key
+            $0.parent = parent
+            $0.labels = labels
+        }, metadata: metadata, options: options).mounts
+    }
+
+    public func snapshotMounts(_ key: String, snapshotter: String) async throws -> [MountDescription] {
+        try await snapshots.mounts(.with {
+            $0.snapshotter = snapshotter
+            $0.key = key
+        }, metadata: metadata, options: options).mounts
+    }
+
+    public func snapshotUsage(_ key: String, snapshotter: String) async throws -> (size: Int64, inodes: Int64) {
+        let usage = try await snapshots.usage(.with {
+            $0.snapshotter = snapshotter
+            $0.key = key
+        }, metadata: metadata, options: options)
+        return (usage.size, usage.inodes)
+    }
+
+    /// Sets each label; an empty value removes it. Returns the snapshot's labels afterwards.
+    @discardableResult
+    public func setSnapshotLabels(_ key: String, snapshotter: String, _ labels: [String: String]) async throws -> [String: String] {
+        try await snapshots.update(.with {
+            $0.snapshotter = snapshotter
+            $0.info = .with {
+                $0.name = key
+                $0.labels = labels.filter { !$0.value.isEmpty }
+            }
+            $0.updateMask = .with { $0.paths = labels.keys.sorted().map { "labels.\($0)" } }
+        }, metadata: metadata, options: options).info.labels
+    }
+
+    /// The chain ID of the image's top layer for `platform`: the snapshot an unpacked image's root is.
+    public func imageChainID(_ target: Containerd_Types_Descriptor, platform: String) async throws -> String {
+        let (_, configDescriptor) = try await manifestAndConfig(target, platform: platform)
+        guard let configData = try await readWholeBlob(configDescriptor.digest) else {
+            throw BerthError.notFound("content digest \(configDescriptor.digest)")
+        }
+        let diffIDs = try JSONDecoder().decode(RootFSConfig.self, from: configData).rootfs.diff_ids
+        return diffIDs.dropFirst().reduce(diffIDs.first ?? "") { Self.chainID(parent: $0, diffID: $1) }
     }
 }

@@ -9,7 +9,7 @@ public struct BerthCommand: AsyncParsableCommand {
         version: BerthVersion.version,
         subcommands: [
             VersionCommand.self, NamespacesCommand.self, PluginsCommand.self, EventsCommand.self,
-            ContentCommand.self, ImagesCommand.self, LeasesCommand.self,
+            ContentCommand.self, ImagesCommand.self, LeasesCommand.self, SnapshotsCommand.self,
         ])
 
     // Declared here as well as in each leaf, so that ctr's habit of global options before the subcommand

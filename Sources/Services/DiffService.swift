@@ -33,11 +33,11 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
         guard Self.layerMediaTypes.contains(layer.mediaType) else {
             throw BerthError.notImplemented("unsupported diff media type: \(layer.mediaType)")
         }
-        let (target, style) = try Self.applyTarget(request.message.mounts)
+        let (target, style, lowers) = try Self.applyTarget(request.message.mounts)
         let reader = try await content.reader(namespace: namespace, digest: layer.digest)
         defer { reader.close() }
         var offset: Int64 = 0
-        let applied = try LayerApplier.apply(to: target, style: style) { buffer in
+        let applied = try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
             try Task.checkCancellation()
             let count = try reader.read(at: offset, into: buffer)
             offset += Int64(count)
@@ -60,19 +60,21 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
 
     /// Where to write and how: Berth's snapshotters return either a bind mount of one directory or an overlay
     /// with an upper directory, and both can take the layer directly, without mounting anything.
-    static func applyTarget(_ mounts: [Containerd_Types_Mount]) throws -> (String, WhiteoutStyle) {
+    static func applyTarget(_ mounts: [Containerd_Types_Mount]) throws -> (String, WhiteoutStyle, [String]) {
         guard mounts.count == 1, let mount = mounts.first else {
             throw BerthError.invalidArgument("apply needs exactly one mount, got \(mounts.count)")
         }
         switch mount.type {
         case "bind", "rbind":
             guard !mount.options.contains("ro") else { throw BerthError.invalidArgument("cannot apply a layer to a read-only mount") }
-            return (mount.source, .remove)
+            return (mount.source, .remove, [])
         case "overlay":
             guard let upper = mount.options.first(where: { $0.hasPrefix("upperdir=") }) else {
                 throw BerthError.invalidArgument("cannot apply a layer to a read-only overlay (no upperdir)")
             }
-            return (String(upper.dropFirst("upperdir=".count)), .overlay)
+            let lowers = mount.options.first { $0.hasPrefix("lowerdir=") }
+                .map { $0.dropFirst("lowerdir=".count).split(separator: ":").map(String.init) } ?? []
+            return (String(upper.dropFirst("upperdir=".count)), .overlay, lowers)
         default:
             throw BerthError.invalidArgument("cannot apply a layer to a mount of type \(mount.type)")
         }

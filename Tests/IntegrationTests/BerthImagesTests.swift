@@ -98,4 +98,51 @@ import Testing
         #expect(try berth(daemon, ["leases", "rm", "keep"]).stdout == "keep\n")
         #expect(try berth(daemon, ["leases", "ls", "-q"]).stdout == "")
     }
+
+    @Test func mountShowsTheImagesFilesAndUnmountRemovesEverything() throws {
+        let fixtures = try ImageFixtures.current()
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        #expect(try berth(daemon, ["images", "import", fixtures.ociArchive]).status == 0)
+        let target = daemon.base + "/mnt"
+        try FileManager.default.createDirectory(atPath: target, withIntermediateDirectories: true)
+        let mounted = try berth(daemon, ["images", "mount", fixtures.latest.name, target])
+        defer { _ = try? Command.run(URL(fileURLWithPath: "/bin/umount"), [target]) }
+        #expect(mounted.status == 0, "\(mounted)")
+        let listing = try FileManager.default.contentsOfDirectory(atPath: target)
+        #expect(!listing.isEmpty, "the image's files are visible: \(listing)")
+        let tree = try berth(daemon, ["snapshots", "tree"])
+        #expect(tree.stdout.contains("\\_ \(target)"), "\(tree)")
+        let unmounted = try berth(daemon, ["images", "unmount", "--rm", target])
+        #expect(unmounted.status == 0, "\(unmounted)")
+        #expect(try FileManager.default.contentsOfDirectory(atPath: target).isEmpty)
+        #expect(try berth(daemon, ["leases", "ls", "-q"]).stdout == "")
+        #expect(!(try berth(daemon, ["snapshots", "ls"]).stdout.contains(target)))
+    }
+
+    @Test func snapshotCommandsFollowCtrsShapes() throws {
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        let prepared = try berth(daemon, ["snapshots", "prepare", "--target", "/mnt/x", "base"])
+        #expect(prepared.status == 0, "\(prepared)")
+        #expect(prepared.stdout.hasPrefix("mount -t bind "), "\(prepared)")
+        #expect(try berth(daemon, ["snapshots", "commit", "layer", "base"]).status == 0)
+        #expect(try berth(daemon, ["snapshots", "prepare", "top", "layer"]).status == 0)
+        let mounts = try berth(daemon, ["snapshots", "mounts", "/mnt/y", "top"])
+        #expect(mounts.stdout.hasPrefix("mount -t overlay overlay /mnt/y -o workdir="), "\(mounts)")
+        // ctr reads what berth made, and the other way round.
+        let listed = try ClientTool.ctr.run(daemon, ["snapshots", "ls"])
+        #expect(listed.stdout.contains("top"), "\(listed)")
+        let info = try berth(daemon, ["snapshots", "info", "layer"])
+        #expect(info.stdout.contains("\"Kind\": \"Committed\""), "\(info)")
+        #expect(info.stdout.contains("containerd.io/gc.root"), "\(info)")
+        let usage = try berth(daemon, ["snapshots", "usage", "-b"])
+        #expect(usage.stdout.split(separator: "\n").count == 3, "\(usage)")
+        #expect(try berth(daemon, ["snapshots", "label", "top", "k=v"]).stdout.contains("k=v"))
+        let removeParent = try berth(daemon, ["snapshots", "rm", "layer"])
+        #expect(removeParent.status != 0)
+        #expect(removeParent.stderr.contains("cannot remove snapshot with child"), "\(removeParent)")
+        #expect(try berth(daemon, ["snapshots", "rm", "top", "layer"]).status == 0)
+        #expect(try ClientTool.ctr.run(daemon, ["snapshots", "ls"]).stdout.split(separator: "\n").count == 1)
+    }
 }

@@ -1,0 +1,79 @@
+import ArgumentParser
+import BerthClient
+import BerthCore
+import Foundation
+import GRPCCore
+
+extension ImagesCommand {
+    struct MountImage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(
+            commandName: "mount", abstract: "Mount an image's root filesystem (read-only unless --rw) at a target.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var snapshotter: SnapshotterOption
+        @Flag(help: "Mount read-write.") var rw = false
+        @Argument(help: "The image.") var name: String
+        @Argument(help: "Where to mount it.") var target: String
+
+        func run() async throws {
+            try await global.withClient { client in
+                // As ctr: a lease named after the target holds the view; `unmount --rm` drops both.
+                let lease = try await client.createLease(
+                    id: target, labels: [GCLabels.flat: "true"], expiresIn: .seconds(24 * 3600))
+                let leased = client.withLease(lease.id)
+                let image = try await leased.image(name)
+                let chainID = try await leased.imageChainID(image.target, platform: HostPlatform.formatted)
+                let mounts = rw
+                    ? try await leased.prepareSnapshot(target, parent: chainID, snapshotter: snapshotter.resolved)
+                    : try await leased.viewSnapshot(target, parent: chainID, snapshotter: snapshotter.resolved)
+                for mount in mounts { try SystemMount.mount(mount, at: target) }
+                CommandOutput.write(target + "\n")
+            }
+        }
+    }
+
+    struct UnmountImage: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "unmount", abstract: "Unmount an image's root filesystem.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var snapshotter: SnapshotterOption
+        @Flag(help: "Also remove the snapshot and lease the mount used.") var rm = false
+        @Argument(help: "The mount point.") var target: String
+
+        func run() async throws {
+            try SystemMount.unmount(target)
+            if rm {
+                try await global.withClient { client in
+                    try await client.deleteLease(target)
+                    try await client.removeSnapshot(target, snapshotter: snapshotter.resolved)
+                }
+            }
+            CommandOutput.write(target + "\n")
+        }
+    }
+}
+
+/// Mounting through util-linux's mount(8), which knows every filesystem's option syntax.
+enum SystemMount {
+    static func mount(_ mount: MountDescription, at target: String) throws {
+        var arguments = ["-t", mount.type]
+        if !mount.options.isEmpty { arguments += ["-o", mount.options.joined(separator: ",")] }
+        try run("/bin/mount", arguments + [mount.source, target])
+    }
+
+    static func unmount(_ target: String) throws {
+        try run("/bin/umount", [target])
+    }
+
+    private static func run(_ tool: String, _ arguments: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: tool)
+        process.arguments = arguments
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw BerthError.failedPrecondition("\((tool as NSString).lastPathComponent) \(arguments.joined(separator: " ")): \(message.trimmingCharacters(in: .whitespacesAndNewlines))")
+        }
+    }
+}
