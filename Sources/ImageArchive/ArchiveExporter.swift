@@ -216,8 +216,8 @@ private struct ExportPlan<Source: ArchiveContentSource> {
 
     /// Writes the records sorted by name, as containerd's writeTar does.
     func write(to writer: TarWriter) async throws {
-        for name in records.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }) {
-            switch records[name]! {
+        for (name, record) in records.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }) {
+            switch record {
             case .directory:
                 try writer.addDirectory(name)
             case .bytes(let bytes, let mode):

@@ -250,9 +250,11 @@ private struct Importer<Sink: ArchiveContentSink> {
         var manifests: [OCIDescriptor] = []
         var documents: [String: [UInt8]] = [:]
         for image in images {
-            let layers = image.layers.map { name -> OCIDescriptor in
-                let result = stored[name]!
-                let mediaType = result.compressed ? MediaTypes.dockerLayerGzip : Self.layerMediaType(scan.file(name)!.magic)
+            let layers = try image.layers.map { name -> OCIDescriptor in
+                guard let result = stored[name], let file = scan.file(name) else {
+                    throw BerthError.failedPrecondition("archive layer \(name) was not stored")
+                }
+                let mediaType = result.compressed ? MediaTypes.dockerLayerGzip : Self.layerMediaType(file.magic)
                 return OCIDescriptor(mediaType: mediaType, digest: result.digest, size: result.size)
             }
             let bytes = GoJSON.dockerManifest(config: image.config, layers: layers)

@@ -33,11 +33,11 @@ struct GoJSON {
     /// A Go map[string]string: keys sorted bytewise.
     mutating func stringMap(_ map: [String: String]) {
         raw("{")
-        for (index, key) in map.keys.sorted(by: { $0.utf8.lexicographicallyPrecedes($1.utf8) }).enumerated() {
+        for (index, entry) in map.sorted(by: { $0.key.utf8.lexicographicallyPrecedes($1.key.utf8) }).enumerated() {
             if index > 0 { raw(",") }
-            string(key)
+            string(entry.key)
             raw(":")
-            string(map[key]!)
+            string(entry.value)
         }
         raw("}")
     }
