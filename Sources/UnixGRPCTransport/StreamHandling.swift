@@ -47,7 +47,16 @@ struct StreamHandling: Sendable {
                 await handler(rpc, context)
                 group.cancelAll()
             }
+            // The stream closes by itself once both sides have ended it. Closing it here first would drop
+            // response frames still queued and reset the stream (the client sees RST_STREAM CANCEL).
+            await Self.waitUntilClosed(stream.channel, atMost: .seconds(10))
         }
+    }
+
+    static func waitUntilClosed(_ channel: any Channel, atMost timeout: TimeAmount) async {
+        let deadline = channel.eventLoop.scheduleTask(in: timeout) { channel.close(promise: nil) }
+        try? await channel.closeFuture.get()
+        deadline.cancel()
     }
 
     /// Reads the head, then the body; ends `parts` when the client half-closes, fails it on a reset.
