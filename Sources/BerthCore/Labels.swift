@@ -18,4 +18,13 @@ public enum Labels {
             try validate(key: key, value: value)
         }
     }
+
+    /// Validates labels, naming the field they belong to as containerd's stores do ("image.Labels: ...").
+    public static func validate(_ labels: [String: String], field: String) throws {
+        do {
+            try validate(labels)
+        } catch let error as BerthError {
+            throw BerthError(error.kind, "\(field): \(error.message)")
+        }
+    }
 }

@@ -41,19 +41,27 @@ struct SnapshotsCommand: AsyncParsableCommand {
         static func kind(_ raw: Int) -> String { ["Unknown", "View", "Active", "Committed"].indices.contains(raw) ? ["Unknown", "View", "Active", "Committed"][raw] : "Unknown" }
     }
 
-    struct Prepare: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(commandName: "prepare", abstract: "Prepare a snapshot from a committed snapshot.")
-        @OptionGroup var global: GlobalOptions
-        @OptionGroup var snapshotter: SnapshotterOption
+    /// Key, parent and mount target: what `prepare` and `view` share.
+    struct NewSnapshotArguments: ParsableArguments {
         @Option(name: .shortAndLong, help: "Print the mount command for this target.") var target: String?
         @Argument(help: "The new snapshot's key.") var key: String
         @Argument(help: "The committed parent.") var parent = ""
 
-        func run() async throws {
-            let mounts = try await global.withClient {
-                try await $0.prepareSnapshot(key, parent: parent, snapshotter: snapshotter.resolved, labels: SnapshotsCommand.rootLabel)
-            }
+        func printMounts(_ mounts: [MountDescription]) {
             if let target { CommandOutput.write(SnapshotsCommand.mountCommands(mounts, target: target)) }
+        }
+    }
+
+    struct Prepare: AsyncParsableCommand {
+        static let configuration = CommandConfiguration(commandName: "prepare", abstract: "Prepare a snapshot from a committed snapshot.")
+        @OptionGroup var global: GlobalOptions
+        @OptionGroup var snapshotter: SnapshotterOption
+        @OptionGroup var snapshot: NewSnapshotArguments
+
+        func run() async throws {
+            snapshot.printMounts(try await global.withClient {
+                try await $0.prepareSnapshot(snapshot.key, parent: snapshot.parent, snapshotter: snapshotter.resolved, labels: SnapshotsCommand.rootLabel)
+            })
         }
     }
 
@@ -61,15 +69,12 @@ struct SnapshotsCommand: AsyncParsableCommand {
         static let configuration = CommandConfiguration(commandName: "view", abstract: "Create a read-only snapshot from a committed snapshot.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var snapshotter: SnapshotterOption
-        @Option(name: .shortAndLong, help: "Print the mount command for this target.") var target: String?
-        @Argument(help: "The new snapshot's key.") var key: String
-        @Argument(help: "The committed parent.") var parent = ""
+        @OptionGroup var snapshot: NewSnapshotArguments
 
         func run() async throws {
-            let mounts = try await global.withClient {
-                try await $0.viewSnapshot(key, parent: parent, snapshotter: snapshotter.resolved, labels: SnapshotsCommand.rootLabel)
-            }
-            if let target { CommandOutput.write(SnapshotsCommand.mountCommands(mounts, target: target)) }
+            snapshot.printMounts(try await global.withClient {
+                try await $0.viewSnapshot(snapshot.key, parent: snapshot.parent, snapshotter: snapshotter.resolved, labels: SnapshotsCommand.rootLabel)
+            })
         }
     }
 

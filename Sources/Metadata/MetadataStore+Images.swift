@@ -92,11 +92,7 @@ extension MetadataStore {
 
     static func validate(_ image: ImageRecord) throws {
         guard !image.name.isEmpty else { throw BerthError.invalidArgument("image name must not be empty") }
-        do {
-            try Labels.validate(image.labels)
-        } catch let error as BerthError {
-            throw BerthError(error.kind, "image.Labels: \(error.message)")
-        }
+        try Labels.validate(image.labels, field: "image.Labels")
         guard image.target.size > 0 else { throw BerthError.invalidArgument("Target.Size must be greater than zero") }
         guard !image.target.mediaType.isEmpty else { throw BerthError.invalidArgument("Target.MediaType must be set") }
     }

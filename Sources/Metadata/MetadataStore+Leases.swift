@@ -8,11 +8,7 @@ extension MetadataStore {
     @discardableResult
     public func createLease(namespace: String, id requestedID: String, labels: [String: String]) async throws -> LeaseRecord {
         let id = requestedID.isEmpty ? Self.generateLeaseID() : requestedID
-        do {
-            try Labels.validate(labels)
-        } catch let error as BerthError {
-            throw BerthError(error.kind, "lease.Labels: \(error.message)")
-        }
+        try Labels.validate(labels, field: "lease.Labels")
         let lease = LeaseRecord(id: id, labels: labels)
         let encoded = try LabelCoding.encode(labels)
         try await write { db in

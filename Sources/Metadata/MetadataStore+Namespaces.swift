@@ -6,7 +6,7 @@ import GRDB
 extension MetadataStore {
     public func createNamespace(_ namespace: Namespace) async throws {
         try Identifiers.validate(namespace.name)
-        try Self.validateNamespaceLabels(namespace.labels)
+        try Labels.validate(namespace.labels, field: "namespace.Labels")
         let labels = try LabelCoding.encode(namespace.labels)
         try await write { db in
             if try Self.namespaceExists(db, namespace.name) {
@@ -49,7 +49,7 @@ extension MetadataStore {
             let current = try Row.fetchOne(db, sql: "SELECT labels FROM namespaces WHERE name = ?", arguments: [namespace.name])
             let currentLabels = try current.map { try LabelCoding.decode($0["labels"]) } ?? [:]
             let labels = FieldPaths.apply(labels: currentLabels, update: namespace.labels, paths: paths)
-            try Self.validateNamespaceLabels(labels)
+            try Labels.validate(labels, field: "namespace.Labels")
             let encoded = try LabelCoding.encode(labels)
             if current == nil {
                 try db.execute(
@@ -101,13 +101,5 @@ extension MetadataStore {
             if found { kinds.append(noun) }
         }
         return kinds
-    }
-
-    static func validateNamespaceLabels(_ labels: [String: String]) throws {
-        do {
-            try Labels.validate(labels)
-        } catch let error as BerthError {
-            throw BerthError(error.kind, "namespace.Labels: \(error.message)")
-        }
     }
 }

@@ -13,7 +13,7 @@ extension MetadataStore {
             throw BerthError.invalidArgument("snapshot type \(kind.name) invalid; only snapshots of type Active or View can be created")
         }
         guard !key.isEmpty else { throw BerthError.invalidArgument("snapshot key must not be empty") }
-        try Self.validateSnapshotLabels(labels)
+        try Labels.validate(labels, field: "info.Labels")
         let encoded = try LabelCoding.encode(labels)
         return try await write { db in
             try Self.ensureNamespace(db, namespace)
@@ -68,7 +68,7 @@ extension MetadataStore {
         namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], usage: SnapshotUsage
     ) async throws -> SnapshotRecord {
         guard !name.isEmpty else { throw BerthError.invalidArgument("snapshot name must not be empty") }
-        try Self.validateSnapshotLabels(labels)
+        try Labels.validate(labels, field: "info.Labels")
         let encoded = try LabelCoding.encode(labels)
         return try await write { db in
             guard let active = try Self.snapshotRow(db, namespace, snapshotter, key) else {
@@ -120,7 +120,7 @@ extension MetadataStore {
                 throw BerthError.notFound("snapshot \(key) does not exist")
             }
             record.labels = FieldPaths.apply(labels: record.labels, update: update, paths: paths)
-            try Self.validateSnapshotLabels(record.labels)
+            try Labels.validate(record.labels, field: "info.Labels")
             record.updatedAt = Date()
             try db.execute(
                 sql: "UPDATE snapshots SET labels = ?, updated_at = ? WHERE id = ?",
@@ -167,13 +167,5 @@ extension MetadataStore {
             id: row["id"], snapshotter: row["snapshotter"], key: row["key"], parent: row["parent"], kind: kind,
             labels: try row.labels(), createdAt: row.date("created_at"), updatedAt: row.date("updated_at"),
             usage: size.map { SnapshotUsage(size: $0, inodes: inodes ?? 0) })
-    }
-
-    static func validateSnapshotLabels(_ labels: [String: String]) throws {
-        do {
-            try Labels.validate(labels)
-        } catch let error as BerthError {
-            throw BerthError(error.kind, "info.Labels: \(error.message)")
-        }
     }
 }
