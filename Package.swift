@@ -22,6 +22,8 @@ let package = Package(
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
         .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
+        .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
+        .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
     ],
     targets: [
         // Generated Swift for Berth's copy of containerd's v1 wire contract. Nothing hand-written.
@@ -36,7 +38,7 @@ let package = Package(
         // Hand-written helpers over the generated API that both sides of the wire share (event type registry).
         .target(
             name: "APISupport",
-            dependencies: ["BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["BerthAPI", "BerthCore", "Events", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         // Shared vocabulary: errors, identifiers, filters, field paths, labels. No dependencies on other modules.
         .target(name: "BerthCore"),
@@ -67,11 +69,49 @@ let package = Package(
         ),
         // The in-process event exchange: publish, forward, filtered subscriptions.
         .target(name: "Events", dependencies: ["BerthCore"]),
+        // Registries: references, hosts.toml, auth, resolve/fetch/push, and the image puller and pusher.
+        .target(
+            name: "Distribution",
+            dependencies: [
+                "BerthCore", "OCI",
+                .product(name: "AsyncHTTPClient", package: "async-http-client"),
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+                .product(name: "NIOSSL", package: "swift-nio-ssl"),
+                .product(name: "Crypto", package: "swift-crypto"),
+                .product(name: "TOMLKit", package: "TOMLKit"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // OCI runtime-spec documents and containerd's spec generation (default spec, image config, options).
+        .target(name: "RuntimeSpec", dependencies: ["OCI"]),
+        // ttrpc (the shim protocol): client and server over unix sockets on swift-nio.
+        .target(
+            name: "TTRPC",
+            dependencies: [
+                "BerthAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
+        // Runtime v2: task bundles, shims started and reached over ttrpc, their events, dead-shim cleanup.
+        .target(
+            name: "Runtime",
+            dependencies: [
+                "BerthAPI", "APISupport", "BerthCore", "Events", "TTRPC", "CLinux",
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // gRPC services: decode the request, call the store, encode the answer.
         .target(
             name: "Services",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Archive", "Metadata", "Events",
+                "Runtime",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -92,6 +132,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events", "Services", "UnixGRPCTransport",
+                "Runtime", "TTRPC",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),
@@ -113,8 +154,9 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "BerthClient", "BerthCore", "OCI", "ImageArchive",
+                "BerthClient", "BerthAPI", "BerthCore", "OCI", "ImageArchive", "RuntimeSpec",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]
         ),
@@ -135,6 +177,26 @@ let package = Package(
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
+        .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI"]),
+        .testTarget(
+            name: "TTRPCTests",
+            dependencies: [
+                "TTRPC", "BerthAPI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOEmbedded", package: "swift-nio"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
+        .testTarget(
+            name: "DistributionTests",
+            dependencies: [
+                "Distribution", "BerthCore", "OCI",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "NIOPosix", package: "swift-nio"),
+                .product(name: "NIOHTTP1", package: "swift-nio"),
+            ]
+        ),
         // Starts real berthd processes and drives them with the stock `ctr` and `berth`.
         .testTarget(
             name: "IntegrationTests",

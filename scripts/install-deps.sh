@@ -8,6 +8,7 @@ packages=(
   busybox-static           # test images are built from it
   python3                  # test fixtures (hostile tar archives)
   docker-registry skopeo umoci  # registry and image tools for distribution tests
+  openssl apache2-utils    # test registries: TLS certificates, bcrypt htpasswd files
   libarchive-dev libzstd-dev zlib1g-dev  # layer (de)compression
 )
 missing=()

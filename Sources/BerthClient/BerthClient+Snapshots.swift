@@ -106,12 +106,18 @@ extension BerthClient {
         }, metadata: metadata, options: options).info.labels
     }
 
-    /// The chain ID of the image's top layer for `platform`: the snapshot an unpacked image's root is.
-    public func imageChainID(_ target: Containerd_Types_Descriptor, platform: String) async throws -> String {
+    /// The image's config blob for `platform` (JSON): what a container of it runs, and its layers' diff IDs.
+    public func imageConfigData(_ target: Containerd_Types_Descriptor, platform: String) async throws -> Data {
         let (_, configDescriptor) = try await manifestAndConfig(target, platform: platform)
         guard let configData = try await readWholeBlob(configDescriptor.digest) else {
             throw BerthError.notFound("content digest \(configDescriptor.digest)")
         }
+        return configData
+    }
+
+    /// The chain ID of the image's top layer for `platform`: the snapshot an unpacked image's root is.
+    public func imageChainID(_ target: Containerd_Types_Descriptor, platform: String) async throws -> String {
+        let configData = try await imageConfigData(target, platform: platform)
         let diffIDs = try JSONDecoder().decode(RootFSConfig.self, from: configData).rootfs.diff_ids
         return diffIDs.dropFirst().reduce(diffIDs.first ?? "") { Self.chainID(parent: $0, diffID: $1) }
     }

@@ -16,6 +16,9 @@ enum BuiltinPlugins {
             requires: ["io.containerd.content.v1", "io.containerd.snapshotter.v1"]),
         PluginInfo(type: "io.containerd.gc.v1", id: "scheduler", requires: ["io.containerd.metadata.v1"]),
         PluginInfo(
+            type: "io.containerd.grpc.v1", id: "containers",
+            requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
+        PluginInfo(
             type: "io.containerd.grpc.v1", id: "content",
             requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.differ.v1", id: "walking", requires: ["io.containerd.metadata.v1"], platforms: [host]),
@@ -25,6 +28,12 @@ enum BuiltinPlugins {
             type: "io.containerd.grpc.v1", id: "images",
             requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "introspection"),
+        PluginInfo(
+            type: "io.containerd.runtime.v2", id: "task",
+            requires: ["io.containerd.event.v1", "io.containerd.metadata.v1"], platforms: [host]),
+        PluginInfo(
+            type: "io.containerd.grpc.v1", id: "tasks",
+            requires: ["io.containerd.runtime.v2", "io.containerd.metadata.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "leases", requires: ["io.containerd.metadata.v1", "io.containerd.gc.v1"]),
         PluginInfo(
             type: "io.containerd.grpc.v1", id: "snapshots",

@@ -6,9 +6,11 @@ import GRPCCore
 import UnixGRPCTransport
 import Logging
 import Metadata
+import Runtime
 import ServiceLifecycle
 import Services
 import Snapshots
+import TTRPC
 
 /// berthd: opens the stores under the root, wires the services and serves containerd's API on a unix socket
 /// until SIGTERM or SIGINT.
@@ -46,6 +48,17 @@ public struct Daemon: Sendable {
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
         let plugins = BuiltinPlugins.all
+        let taskManager = TaskManager(
+            config: RuntimeConfig(
+                root: config.root, state: config.state, daemonAddress: config.address,
+                ttrpcAddress: config.ttrpcAddress, publishBinary: Self.executablePath),
+            exchange: exchange, logger: logger)
+        let shimEvents = TTRPCServer(logger: logger)
+        ShimEventsService.register(on: shimEvents, exchange: exchange, logger: logger)
+        try SocketFile.prepare(config.ttrpcAddress)
+        try await shimEvents.start(unixSocketPath: config.ttrpcAddress)
+        // Shims that outlived a previous daemon are reconnected (or cleaned up) before requests arrive.
+        await taskManager.recover()
 
         let services: [any RegistrableRPCService] = [
             VersionService(),
@@ -54,9 +67,11 @@ public struct Daemon: Sendable {
             EventsService(exchange: exchange),
             ContentService(content: content, events: publisher),
             ImagesService(metadata: store, collector: collector, events: publisher),
+            ContainersService(metadata: store, collector: collector, events: publisher),
             LeasesService(metadata: store, collector: collector),
             SnapshotsService(snapshots: snapshots, events: publisher),
             DiffService(content: content),
+            TasksService(metadata: store, tasks: taskManager),
         ]
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)
@@ -70,10 +85,18 @@ public struct Daemon: Sendable {
                 logger: logger))
         defer {
             SocketFile.remove(config.address)
+            SocketFile.remove(config.ttrpcAddress)
             withExtendedLifetime(lock) {}
         }
         try await group.run()
+        // Running tasks keep their shims; the next daemon reconnects to them.
+        await shimEvents.close()
         logger.info("berthd stopped")
+    }
+
+    /// Shims are told this binary as `-publish-binary`.
+    static var executablePath: String {
+        Bundle.main.executableURL?.path ?? CommandLine.arguments.first ?? "berthd"
     }
 
     /// Named like containerd's content plugin folder.

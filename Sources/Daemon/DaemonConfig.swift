@@ -11,6 +11,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public var root = "/var/lib/berth"
     public var state = "/run/berth"
     public var address = "/run/berth/berth.sock"
+    /// The ttrpc socket where shims forward events; containerd's default is the gRPC address + ".ttrpc".
+    public var ttrpcAddressSetting: String?
+    public var ttrpcAddress: String { ttrpcAddressSetting ?? address + ".ttrpc" }
     /// Owner and group of the socket; nil keeps the daemon's own.
     public var socketUID: UInt32?
     public var socketGID: UInt32?
@@ -47,6 +50,7 @@ public struct DaemonConfig: Sendable, Equatable {
         if let root = try file.string("root") { self.root = root }
         if let state = try file.string("state") { self.state = state }
         if let address = try file.string("grpc", "address") { self.address = address }
+        if let ttrpc = try file.string("ttrpc", "address"), !ttrpc.isEmpty { ttrpcAddressSetting = ttrpc }
         if let uid = try file.int("grpc", "uid") { socketUID = try file.id(uid, "grpc.uid") }
         if let gid = try file.int("grpc", "gid") { socketGID = try file.id(gid, "grpc.gid") }
         if let level = try file.string("debug", "level") {
@@ -63,14 +67,14 @@ public struct DaemonConfig: Sendable, Equatable {
 
     /// Checks that the paths are usable before anything is created.
     public func validate() throws {
-        for (name, path) in [("root", root), ("state", state), ("address", address)] {
+        for (name, path) in [("root", root), ("state", state), ("address", address), ("ttrpc address", ttrpcAddress)] {
             guard path.hasPrefix("/") else {
                 throw BerthError.invalidArgument("\(name) must be an absolute path, got \"\(path)\"")
             }
         }
         // sun_path holds 108 bytes including the terminating NUL.
-        if address.utf8.count > 107 {
-            throw BerthError.invalidArgument("address \"\(address)\" is longer than a unix socket path may be (107 bytes)")
+        for socket in [address, ttrpcAddress] where socket.utf8.count > 107 {
+            throw BerthError.invalidArgument("address \"\(socket)\" is longer than a unix socket path may be (107 bytes)")
         }
     }
 }

@@ -90,6 +90,14 @@ extension MetadataStore {
             mark(.content(row["target_digest"]))
             markReferences(try row.labels())
         }
+        // Containers hold their snapshot and whatever their labels reference.
+        for row in try Row.fetchAll(
+            db, sql: "SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?", arguments: [namespace])
+        {
+            let snapshotter: String = row["snapshotter"]
+            if !snapshotter.isEmpty { mark(.snapshot(snapshotter: snapshotter, key: row["snapshot_key"])) }
+            markReferences(try row.labels())
+        }
         // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
         for row in try Row.fetchAll(db, sql: "SELECT digest, labels FROM blobs WHERE namespace = ?", arguments: [namespace]) {

@@ -74,6 +74,25 @@ extension MetadataStore {
                 CREATE INDEX snapshots_by_parent ON snapshots(namespace, snapshotter, parent);
                 """)
         }
+        migrator.registerMigration("v4-containers") { db in
+            try db.execute(sql: """
+                CREATE TABLE containers (
+                    namespace TEXT NOT NULL REFERENCES namespaces(name),
+                    id TEXT NOT NULL,
+                    labels TEXT NOT NULL DEFAULT '{}',
+                    image TEXT NOT NULL DEFAULT '',
+                    runtime_name TEXT NOT NULL,
+                    runtime_options BLOB,
+                    spec BLOB,
+                    snapshotter TEXT NOT NULL DEFAULT '',
+                    snapshot_key TEXT NOT NULL DEFAULT '',
+                    extensions BLOB,
+                    created_at DOUBLE NOT NULL,
+                    updated_at DOUBLE NOT NULL,
+                    PRIMARY KEY (namespace, id)
+                );
+                """)
+        }
         return migrator
     }
 

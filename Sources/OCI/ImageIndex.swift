@@ -60,10 +60,3 @@ public struct ImageManifest: Codable, Sendable {
     public var layers: [OCIDescriptor]
     public var annotations: [String: String]?
 }
-
-/// The parts of an image config the runtime reads.
-public struct ImageConfig: Codable, Sendable {
-    public var architecture: String?
-    public var os: String?
-    public var variant: String?
-}

@@ -77,7 +77,7 @@ import Testing
         #expect(try ClientTool.ctr.run(restarted, ["content", "ls", "-q"]).stdout == "\(digest)\n")
         #expect(try ClientTool.ctr.run(restarted, ["content", "active"]).stdout.split(separator: "\n").count == 1)
         let copy = restarted.base + "/copy"
-        FileManager.default.createFile(atPath: copy, contents: nil)
+        _ = FileManager.default.createFile(atPath: copy, contents: nil)
         let getter = Process()
         getter.executableURL = Binaries.ctr
         getter.arguments = ["--address", restarted.socket, "content", "get", digest]

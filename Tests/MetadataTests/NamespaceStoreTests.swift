@@ -100,6 +100,6 @@ import Testing
         try await store.createNamespace(Namespace(name: "kept", labels: ["x": "y"]))
         let reopened = try MetadataStore(root: root.path)
         #expect(try await reopened.namespace(named: "kept")?.labels == ["x": "y"])
-        #expect(try reopened.appliedMigrations() == ["v1-namespaces-images", "v2-content-leases", "v3-snapshots"])
+        #expect(try reopened.appliedMigrations() == ["v1-namespaces-images", "v2-content-leases", "v3-snapshots", "v4-containers"])
     }
 }

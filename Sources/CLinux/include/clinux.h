@@ -1,9 +1,18 @@
-// Linux system headers that Swift's Glibc module does not export (xattrs, device numbers, mounts).
+// Linux system headers that Swift's Glibc module does not export (xattrs, device numbers, mounts), and small
+// wrappers for GNU extensions that need _GNU_SOURCE (close-on-exec pipes, posix_spawn's chdir).
 #ifndef BERTH_CLINUX_H
 #define BERTH_CLINUX_H
 
+#include <spawn.h>
 #include <sys/mount.h>
 #include <sys/sysmacros.h>
 #include <sys/xattr.h>
+
+/// pipe2(fds, O_CLOEXEC).
+int berth_pipe_cloexec(int fds[2]);
+/// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child keeps no descriptor from `from` up.
+int berth_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+/// posix_spawn_file_actions_addchdir_np (glibc 2.29+).
+int berth_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 
 #endif

@@ -11,8 +11,10 @@ struct CommandResult: CustomStringConvertible {
 
 enum Command {
     /// Runs `executable` with `arguments`, waiting at most `timeout` seconds (then it is killed).
-    static func run(_ executable: URL, _ arguments: [String], timeout: TimeInterval = 30) throws -> CommandResult {
-        let running = try Background(executable, arguments)
+    static func run(
+        _ executable: URL, _ arguments: [String], stdin: Data? = nil, timeout: TimeInterval = 30
+    ) throws -> CommandResult {
+        let running = try Background(executable, arguments, stdin: stdin)
         let deadline = Date().addingTimeInterval(timeout)
         while running.process.isRunning && Date() < deadline { Thread.sleep(forTimeInterval: 0.01) }
         return running.finish()
@@ -25,15 +27,23 @@ final class Background: @unchecked Sendable {
     let stdout: Reader
     let stderr: Reader
 
-    init(_ executable: URL, _ arguments: [String]) throws {
+    /// `stdin`, when given, is written to the command's standard input, which is then closed.
+    init(_ executable: URL, _ arguments: [String], stdin: Data? = nil) throws {
         process.executableURL = executable
         process.arguments = arguments
         let out = Pipe()
         let err = Pipe()
         process.standardOutput = out
         process.standardError = err
-        process.standardInput = FileHandle.nullDevice
+        let input = stdin.map { _ in Pipe() }
+        process.standardInput = input ?? FileHandle.nullDevice
         try process.run()
+        if let input, let stdin {
+            Thread.detachNewThread {
+                try? input.fileHandleForWriting.write(contentsOf: stdin)
+                try? input.fileHandleForWriting.close()
+            }
+        }
         stdout = Reader(out.fileHandleForReading)
         stderr = Reader(err.fileHandleForReading)
     }

@@ -70,7 +70,7 @@ struct ImageFixtures: Sendable {
         let bin = bundle + "/rootfs/bin"
         try files.createDirectory(atPath: bin, withIntermediateDirectories: true)
         try files.copyItem(atPath: busybox, toPath: bin + "/busybox")
-        for applet in ["sh", "true", "echo"] {
+        for applet in ["sh", "true", "echo", "cat", "sleep", "id", "hostname", "env"] {
             try files.createSymbolicLink(atPath: bin + "/" + applet, withDestinationPath: "busybox")
         }
         try run(umoci, ["repack", "--image", layout + ":latest", bundle])

@@ -1,0 +1,78 @@
+import BerthAPI
+import BerthClient
+import Foundation
+
+/// Runs a container's task the way `ctr run` and `ctr t start` do: fifos for its streams, wait, start, then
+/// (in the foreground) copy its output, forward signals or terminal size, and delete it when it exits.
+struct TaskSession {
+    let client: BerthClient
+    let containerID: String
+    var terminal = false
+    var detach = false
+    var nullIO = false
+
+    /// The exit status in the foreground, nil when detached.
+    func run(rootfs: [Containerd_Types_Mount]) async throws -> UInt32? {
+        let streams = nullIO ? nil : try ProcessStreams(id: containerID, stdin: !detach, terminal: terminal)
+        do {
+            try await client.createTask(containerID: containerID, rootfs: rootfs, io: streams?.io ?? ProcessIO(terminal: terminal))
+        } catch {
+            streams?.remove()
+            throw error
+        }
+        if detach {
+            // The shim holds the fifos open; they go when the task is deleted.
+            try await client.startTask(containerID)
+            return nil
+        }
+        let raw = terminal ? RawTerminal() : nil
+        defer { raw?.restore() }
+        let id = containerID
+        let client = client
+        streams?.attach(stdinClosed: { Task { try? await client.closeStdin(id) } })
+        return try await withThrowingTaskGroup(of: UInt32.self) { group in
+            group.addTask { try await client.waitTask(id).status }
+            do {
+                try await client.startTask(id)
+            } catch {
+                group.cancelAll()
+                _ = try? await client.deleteTask(id)
+                streams?.remove()
+                throw error
+            }
+            let sources = terminal ? watchResize() : forwardSignals()
+            defer { sources.forEach { $0.cancel() } }
+            guard let status = try await group.next() else { return 0 }
+            await streams?.finish()
+            try await client.deleteTask(id)
+            return status
+        }
+    }
+
+    private func forwardSignals() -> [any DispatchSourceSignal] {
+        Signals.forwarded.map { number in
+            signal(number, SIG_IGN)
+            let source = DispatchSource.makeSignalSource(signal: number, queue: .global())
+            let client = client
+            let id = containerID
+            source.setEventHandler { Task { try? await client.killTask(id, signal: number) } }
+            source.resume()
+            return source
+        }
+    }
+
+    private func watchResize() -> [any DispatchSourceSignal] {
+        let client = client
+        let id = containerID
+        let resize: @Sendable () -> Void = {
+            guard let size = RawTerminal.size() else { return }
+            Task { try? await client.resizePty(id, width: size.width, height: size.height) }
+        }
+        resize()
+        signal(SIGWINCH, SIG_IGN)
+        let source = DispatchSource.makeSignalSource(signal: SIGWINCH, queue: .global())
+        source.setEventHandler(handler: resize)
+        source.resume()
+        return [source]
+    }
+}

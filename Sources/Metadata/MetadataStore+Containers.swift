@@ -1,0 +1,184 @@
+import BerthCore
+import Foundation
+import GRDB
+
+/// Container records, with containerd's validation and field-path updates (metadata/containers.go).
+extension MetadataStore {
+    public func container(namespace: String, id: String) async throws -> ContainerRecord {
+        try await read { db in
+            guard let container = try Self.container(db, namespace: namespace, id: id) else {
+                throw BerthError.notFound("container \"\(id)\" in namespace \"\(namespace)\"")
+            }
+            return container
+        }
+    }
+
+    public func containers(namespace: String) async throws -> [ContainerRecord] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM containers WHERE namespace = ? ORDER BY id", arguments: [namespace])
+                .map(Self.containerRecord)
+        }
+    }
+
+    @discardableResult
+    public func createContainer(namespace: String, _ container: ContainerRecord) async throws -> ContainerRecord {
+        do {
+            try Self.validate(container)
+        } catch let error as BerthError {
+            throw BerthError(error.kind, "create container failed validation: \(error.message)")
+        }
+        var created = container
+        created.createdAt = Date()
+        created.updatedAt = created.createdAt
+        try await write { [created] db in
+            try Self.ensureNamespace(db, namespace)
+            if try Self.container(db, namespace: namespace, id: created.id) != nil {
+                throw BerthError.alreadyExists("container \"\(created.id)\"")
+            }
+            try Self.insert(db, namespace: namespace, created)
+        }
+        return created
+    }
+
+    /// Applies `paths` (labels, labels.KEY, extensions, extensions.KEY, spec, image, snapshotkey) from `container`;
+    /// no paths replaces those fields whole, and then snapshotter and runtime name must not change.
+    public func updateContainer(namespace: String, _ container: ContainerRecord, paths: [String]) async throws -> ContainerRecord {
+        guard !container.id.isEmpty else { throw BerthError.invalidArgument("must specify a container id") }
+        return try await write { db in
+            guard var updated = try Self.container(db, namespace: namespace, id: container.id) else {
+                throw BerthError.notFound("container \"\(container.id)\"")
+            }
+            let createdAt = updated.createdAt
+            var paths = paths
+            if paths.isEmpty {
+                paths = ["labels", "spec", "extensions", "image", "snapshotkey"]
+                guard updated.snapshotter == container.snapshotter else {
+                    throw BerthError.invalidArgument("container.Snapshotter field is immutable")
+                }
+                guard updated.runtime.name == container.runtime.name else {
+                    throw BerthError.invalidArgument("container.Runtime.Name field is immutable")
+                }
+            }
+            for path in paths {
+                if path.hasPrefix("labels.") {
+                    let key = String(path.dropFirst("labels.".count))
+                    updated.labels[key] = container.labels[key]
+                    continue
+                }
+                if path.hasPrefix("extensions.") {
+                    let key = String(path.dropFirst("extensions.".count))
+                    updated.extensions[key] = container.extensions[key]
+                    continue
+                }
+                switch path {
+                case "labels": updated.labels = container.labels
+                case "spec": updated.spec = container.spec
+                case "extensions": updated.extensions = container.extensions
+                case "image": updated.image = container.image
+                case "snapshotkey": updated.snapshotKey = container.snapshotKey
+                default:
+                    throw BerthError.invalidArgument("cannot update \"\(path)\" field on \"\(container.id)\"")
+                }
+            }
+            // As for images, an empty label value removes the label.
+            updated.labels = updated.labels.filter { !$0.value.isEmpty }
+            do {
+                try Self.validate(updated)
+            } catch let error as BerthError {
+                throw BerthError(error.kind, "update failed validation: \(error.message)")
+            }
+            updated.createdAt = createdAt
+            updated.updatedAt = Date()
+            try db.execute(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, updated.id])
+            try Self.insert(db, namespace: namespace, updated)
+            return updated
+        }
+    }
+
+    public func deleteContainer(namespace: String, id: String) async throws {
+        try await write { db in
+            try db.execute(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, id])
+            if db.changesCount == 0 { throw BerthError.notFound("container \(id)") }
+        }
+    }
+
+    static func validate(_ container: ContainerRecord) throws {
+        do {
+            try Identifiers.validate(container.id)
+        } catch let error as BerthError {
+            throw BerthError(error.kind, "container.ID: \(error.message)")
+        }
+        if container.extensions.keys.contains("") {
+            throw BerthError.invalidArgument("container.Extension keys must not be zero-length")
+        }
+        try Labels.validate(container.labels, field: "containers.Labels")
+        guard !container.runtime.name.isEmpty else { throw BerthError.invalidArgument("container.Runtime.Name must be set") }
+        guard container.spec != nil else { throw BerthError.invalidArgument("container.Spec must be set") }
+        if !container.snapshotKey.isEmpty && container.snapshotter.isEmpty {
+            throw BerthError.invalidArgument("container.Snapshotter must be set if container.SnapshotKey is set")
+        }
+    }
+
+    static func container(_ db: Database, namespace: String, id: String) throws -> ContainerRecord? {
+        try Row.fetchOne(db, sql: "SELECT * FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, id])
+            .map(containerRecord)
+    }
+
+    static func containerRecord(_ row: Row) throws -> ContainerRecord {
+        ContainerRecord(
+            id: row["id"], labels: try row.labels(), image: row["image"],
+            runtime: .init(name: row["runtime_name"], options: try TypedValueCoding.decode(row["runtime_options"])),
+            spec: try TypedValueCoding.decode(row["spec"]),
+            snapshotter: row["snapshotter"], snapshotKey: row["snapshot_key"],
+            extensions: try TypedValueCoding.decodeMap(row["extensions"]),
+            createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
+    }
+
+    private static func insert(_ db: Database, namespace: String, _ container: ContainerRecord) throws {
+        try db.execute(
+            sql: """
+                INSERT INTO containers (namespace, id, labels, image, runtime_name, runtime_options, spec, snapshotter,
+                                        snapshot_key, extensions, created_at, updated_at)
+                VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                """,
+            arguments: [
+                namespace, container.id, try LabelCoding.encode(container.labels), container.image, container.runtime.name,
+                try TypedValueCoding.encode(container.runtime.options), try TypedValueCoding.encode(container.spec),
+                container.snapshotter, container.snapshotKey, try TypedValueCoding.encodeMap(container.extensions),
+                container.createdAt.timeIntervalSince1970, container.updatedAt.timeIntervalSince1970,
+            ])
+    }
+}
+
+/// Typed values are stored as JSON (type URL + base64 bytes): readable with sqlite3, and never parsed by SQL.
+enum TypedValueCoding {
+    static func encode(_ value: TypedValue?) throws -> Data? {
+        guard let value else { return nil }
+        return try JSONEncoder().encode(value)
+    }
+
+    static func decode(_ data: Data?) throws -> TypedValue? {
+        guard let data else { return nil }
+        do {
+            return try JSONDecoder().decode(TypedValue.self, from: data)
+        } catch {
+            throw BerthError(.unknown, "metadata database: corrupt typed value: \(error)")
+        }
+    }
+
+    static func encodeMap(_ values: [String: TypedValue]) throws -> Data? {
+        guard !values.isEmpty else { return nil }
+        let encoder = JSONEncoder()
+        encoder.outputFormatting = .sortedKeys
+        return try encoder.encode(values)
+    }
+
+    static func decodeMap(_ data: Data?) throws -> [String: TypedValue] {
+        guard let data else { return [:] }
+        do {
+            return try JSONDecoder().decode([String: TypedValue].self, from: data)
+        } catch {
+            throw BerthError(.unknown, "metadata database: corrupt extensions column: \(error)")
+        }
+    }
+}

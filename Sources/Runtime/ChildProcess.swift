@@ -1,0 +1,132 @@
+import BerthCore
+import CLinux
+import Foundation
+import Glibc
+
+/// Runs a short-lived helper (a shim's `start` or `delete`) to completion without blocking a Swift
+/// concurrency thread. Spawned with posix_spawn and pipes opened close-on-exec: the long-lived shim that
+/// `start` forks must not inherit any descriptor of ours, or reading its parent's output would never end.
+/// (Foundation's Process was not used for this reason: its exit watch relies on a descriptor the grandchild kept.)
+struct ChildProcess {
+    struct Output: Sendable {
+        var status: Int32
+        var stdout: Data
+        var stderr: Data
+    }
+
+    var executable: String
+    var arguments: [String]
+    var directory: String?
+    var environment: [String: String]
+    var stdin: Data?
+
+    func run() async throws -> Output {
+        let stdinPipe = try Self.pipe()
+        let stdoutPipe = try Self.pipe()
+        let stderrPipe = try Self.pipe()
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
+        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
+        posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
+        // Nothing but the three pipes: a descriptor the daemon inherited (say, a parent's exit watch) must not
+        // live on in a shim that outlives us.
+        berth_spawn_file_actions_addclosefrom(&actions, 3)
+        if let directory { berth_spawn_file_actions_addchdir(&actions, directory) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        // Its own process group: a ^C meant for the daemon's terminal must not reach the shim.
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        for fd in [stdinPipe.read, stdoutPipe.write, stderrPipe.write] { close(fd) }
+        guard spawned == 0 else {
+            for fd in [stdinPipe.write, stdoutPipe.read, stderrPipe.read] { close(fd) }
+            throw BerthError(.unknown, "exec \(executable): \(String(cString: strerror(spawned)))")
+        }
+        let child = pid
+        let input = stdin ?? Data()
+        let writeFD = stdinPipe.write
+        let (stdoutFD, stderrFD) = (stdoutPipe.read, stderrPipe.read)
+        return await withCheckedContinuation { continuation in
+            Thread.detachNewThread {
+                Self.writeAll(input, to: writeFD)
+                close(writeFD)
+                let errors = Self.Collector(stderrFD)
+                let output = Self.readAll(stdoutFD)
+                let status = Self.wait(child)
+                continuation.resume(returning: Output(status: status, stdout: output, stderr: errors.finish()))
+            }
+        }
+    }
+
+    private static func pipe() throws -> (read: Int32, write: Int32) {
+        var fds: [Int32] = [0, 0]
+        guard berth_pipe_cloexec(&fds) == 0 else {
+            throw BerthError(.unknown, "pipe: \(String(cString: strerror(errno)))")
+        }
+        return (fds[0], fds[1])
+    }
+
+    private static func writeAll(_ data: Data, to fd: Int32) {
+        data.withUnsafeBytes { bytes in
+            var offset = 0
+            while offset < bytes.count, let base = bytes.baseAddress {
+                let written = write(fd, base + offset, bytes.count - offset)
+                if written < 0 && errno == EINTR { continue }
+                guard written > 0 else { return }
+                offset += written
+            }
+        }
+    }
+
+    static func readAll(_ fd: Int32) -> Data {
+        var data = Data()
+        var buffer = [UInt8](repeating: 0, count: 4096)
+        while true {
+            let count = read(fd, &buffer, buffer.count)
+            if count < 0 && errno == EINTR { continue }
+            guard count > 0 else { break }
+            data.append(contentsOf: buffer[0..<count])
+        }
+        close(fd)
+        return data
+    }
+
+    private static func wait(_ pid: pid_t) -> Int32 {
+        var status: Int32 = 0
+        while waitpid(pid, &status, 0) < 0 {
+            guard errno == EINTR else { return -1 }
+        }
+        // WIFEXITED / WEXITSTATUS, and 128+signal for a killed helper, as a shell reports it.
+        return status & 0x7f == 0 ? (status >> 8) & 0xff : 128 + (status & 0x7f)
+    }
+
+    /// Reads a second pipe on its own thread while the first is read, so neither can fill up and stall.
+    private final class Collector: @unchecked Sendable {
+        private let done = DispatchSemaphore(value: 0)
+        private var data = Data()
+
+        init(_ fd: Int32) {
+            Thread.detachNewThread { [self] in
+                data = ChildProcess.readAll(fd)
+                done.signal()
+            }
+        }
+
+        func finish() -> Data {
+            done.wait()
+            return data
+        }
+    }
+}

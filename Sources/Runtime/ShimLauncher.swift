@@ -1,0 +1,85 @@
+import BerthAPI
+import BerthCore
+import Foundation
+import Logging
+import SwiftProtobuf
+import TTRPC
+
+/// Starts and cleans up shims with the runtime v2 start protocol: `<shim> -namespace NS -address ADDR
+/// -publish-binary BIN -id ID start` in the bundle directory, options on stdin, the ttrpc address on stdout.
+struct ShimLauncher: Sendable {
+    let config: RuntimeConfig
+    let logger: Logger
+
+    func start(bundle: TaskBundle, runtime: String, binary: String, options: Google_Protobuf_Any?) async throws -> (ShimTask, ShimLog) {
+        let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
+        do {
+            let output = try await command(binary: binary, bundle: bundle, arguments: ["-id", bundle.id, "start"],
+                                           directory: bundle.path, stdin: try options?.serializedBytes()).run()
+            let printed = String(decoding: output.stdout + output.stderr, as: UTF8.self)
+                .trimmingCharacters(in: .whitespacesAndNewlines)
+            guard output.status == 0 else {
+                throw BerthError(.unknown, "start failed: \(printed): exit status \(output.status)")
+            }
+            let address = printed.hasPrefix("unix://") ? String(printed.dropFirst("unix://".count)) : printed
+            try? binary.write(toFile: bundle.path + "/shim-binary-path", atomically: false, encoding: .utf8)
+            let client = try await TTRPCClient.connect(unixSocketPath: address)
+            let task = ShimTask(
+                id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client)
+            return (task, log)
+        } catch {
+            log.close()
+            throw error
+        }
+    }
+
+    /// Reconnects to a shim that outlived the daemon, through the `address` file it left in its bundle.
+    func reconnect(bundle: TaskBundle) async throws -> (ShimTask, ShimLog) {
+        let address = try String(contentsOfFile: bundle.path + "/address", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let binary = (try? String(contentsOfFile: bundle.path + "/shim-binary-path", encoding: .utf8)) ?? ""
+        guard !binary.isEmpty else { throw BerthError.notFound("shim binary of task \(bundle.id)") }
+        let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
+        do {
+            let path = address.hasPrefix("unix://") ? String(address.dropFirst("unix://".count)) : address
+            let client = try await TTRPCClient.connect(unixSocketPath: path)
+            let runtime = (try? String(contentsOfFile: bundle.path + "/runtime-name", encoding: .utf8)) ?? binary
+            return (ShimTask(id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client), log)
+        } catch {
+            log.close()
+            throw error
+        }
+    }
+
+    /// `<shim> ... -bundle PATH delete`: the shim binary cleans up after a shim process that is gone
+    /// (kills the container, unmounts), printing a DeleteResponse on stdout.
+    func cleanupDeadShim(bundle: TaskBundle, binary: String) async -> Containerd_Task_V2_DeleteResponse? {
+        do {
+            let output = try await command(
+                binary: binary, bundle: bundle, arguments: ["-id", bundle.id, "-bundle", bundle.path, "delete"],
+                directory: bundle.path, stdin: nil
+            ).run()
+            guard output.status == 0 else {
+                logger.warning("shim cleanup failed", metadata: [
+                    "id": "\(bundle.id)", "output": "\(String(decoding: output.stderr, as: UTF8.self))",
+                ])
+                return nil
+            }
+            return try Containerd_Task_V2_DeleteResponse(serializedBytes: output.stdout)
+        } catch {
+            logger.warning("shim cleanup failed", metadata: ["id": "\(bundle.id)", "error": "\(error)"])
+            return nil
+        }
+    }
+
+    private func command(binary: String, bundle: TaskBundle, arguments: [String], directory: String, stdin: Data?) -> ChildProcess {
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOMAXPROCS"] = "2"
+        environment["TTRPC_ADDRESS"] = config.ttrpcAddress
+        return ChildProcess(
+            executable: binary,
+            arguments: ["-namespace", bundle.namespace, "-address", config.daemonAddress,
+                        "-publish-binary", config.publishBinary] + arguments,
+            directory: directory, environment: environment, stdin: stdin)
+    }
+}
