@@ -154,8 +154,9 @@ let package = Package(
         .target(
             name: "CLI",
             dependencies: [
-                "BerthClient", "BerthAPI", "BerthCore", "OCI", "ImageArchive", "RuntimeSpec",
+                "BerthClient", "BerthAPI", "BerthCore", "OCI", "ImageArchive", "RuntimeSpec", "Distribution",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "ArgumentParser", package: "swift-argument-parser"),
             ]

@@ -8,7 +8,9 @@ import OCI
 struct ImagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images", abstract: "Manage images.",
-        subcommands: [List.self, Check.self, Tag.self, Label.self, Remove.self, Import.self, Export.self, MountImage.self, UnmountImage.self],
+        subcommands: [List.self, Check.self, Tag.self, Label.self, Remove.self, Import.self, Export.self, MountImage.self, UnmountImage.self,
+            Pull.self,
+        ],
         aliases: ["image", "i"])
 
     /// The platform ctr reports sizes for.
