@@ -35,12 +35,17 @@ final class ProcessStreams: @unchecked Sendable {
         }
     }
 
-    /// Starts copying: our stdin to the process (when it has one), its stdout and stderr to ours.
-    /// `stdinClosed` runs when our stdin ends, so the caller can close the process's stdin (CloseIO).
-    func attach(stdinClosed: @escaping @Sendable () -> Void = {}) {
-        if !io.stdin.isEmpty { copy(from: STDIN_FILENO, toFifo: io.stdin, then: stdinClosed) }
+    /// Starts copying the process's stdout and stderr to ours (before it starts, so nothing is missed).
+    func attachOutput() {
         copy(fifo: io.stdout, to: STDOUT_FILENO)
         if !io.stderr.isEmpty { copy(fifo: io.stderr, to: STDERR_FILENO) }
+    }
+
+    /// Starts copying our stdin to the process, once it runs: an early end of our stdin would close a
+    /// terminal, and so end the process, before it starts. `stdinClosed` runs when our stdin ends, so the
+    /// caller can close the process's stdin (CloseIO).
+    func attachInput(stdinClosed: @escaping @Sendable () -> Void) {
+        if !io.stdin.isEmpty { copy(from: STDIN_FILENO, toFifo: io.stdin, then: stdinClosed) }
     }
 
     /// Waits until the process's output has been copied out (the shim closed its ends), then removes the fifos.

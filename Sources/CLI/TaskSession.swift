@@ -29,7 +29,7 @@ struct TaskSession {
         defer { raw?.restore() }
         let id = containerID
         let client = client
-        streams?.attach(stdinClosed: { Task { try? await client.closeStdin(id) } })
+        streams?.attachOutput()
         return try await withThrowingTaskGroup(of: UInt32.self) { group in
             group.addTask { try await client.waitTask(id).status }
             do {
@@ -40,6 +40,7 @@ struct TaskSession {
                 streams?.remove()
                 throw error
             }
+            streams?.attachInput(stdinClosed: { Task { try? await client.closeStdin(id) } })
             let sources = terminal ? watchResize() : forwardSignals()
             defer { sources.forEach { $0.cancel() } }
             guard let status = try await group.next() else { return 0 }

@@ -79,7 +79,7 @@ struct ExecSession {
         }
         let raw = terminal ? RawTerminal() : nil
         defer { raw?.restore() }
-        streams.attach(stdinClosed: { Task { try? await client.closeStdin(id, execID: exec) } })
+        streams.attachOutput()
         return try await withThrowingTaskGroup(of: UInt32.self) { group in
             group.addTask { try await client.waitTask(id, execID: exec).status }
             do {
@@ -90,6 +90,7 @@ struct ExecSession {
                 streams.remove()
                 throw error
             }
+            streams.attachInput(stdinClosed: { Task { try? await client.closeStdin(id, execID: exec) } })
             if terminal, let size = RawTerminal.size() {
                 try? await client.resizePty(id, execID: exec, width: size.width, height: size.height)
             }

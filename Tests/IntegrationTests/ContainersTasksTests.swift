@@ -259,4 +259,30 @@ import Testing
         #expect(ours.stdout == theirs.stdout)
         #expect(!ours.stdout.isEmpty)
     }
+
+    /// A memory limit is enforced: the process is OOM-killed (exit 137) and the shim's oom event goes out.
+    @Test func memoryLimitIsEnforced() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        defer { daemon.removeFiles() }
+        let events = try ClientTool.ctr.background(daemon, ["events"])
+        Thread.sleep(forTimeInterval: 0.3)
+        let hog = "x=aaaaaaaaaaaaaaaa; while true; do x=$x$x; done"
+        let result = try ClientTool.berth.run(
+            daemon, ["run", "--rm", "--memory-limit", "16777216", fixtures.latest.name, Self.uniqueID("oom"), "sh", "-c", hog],
+            timeout: 60)
+        #expect(result.status == 137, "\(result)")
+        let sawOOM = Self.eventually { events.stdout.text.contains("/tasks/oom") }
+        let output = events.finish()
+        #expect(sawOOM, "\(output)")
+    }
+
+    /// `-t` gives the process a terminal (its stdin is a tty) and its output comes back through it.
+    @Test func ttyGivesATerminal() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        defer { daemon.removeFiles() }
+        let result = try ClientTool.berth.run(
+            daemon, ["run", "--rm", "-t", fixtures.latest.name, Self.uniqueID("tty"), "sh", "-c", "[ -t 1 ] && echo has-tty"])
+        #expect(result.status == 0, "\(result)")
+        #expect(result.stdout.contains("has-tty"), "\(result)")
+    }
 }
