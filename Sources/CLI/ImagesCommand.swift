@@ -9,7 +9,7 @@ struct ImagesCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "images", abstract: "Manage images.",
         subcommands: [List.self, Check.self, Tag.self, Label.self, Remove.self, Import.self, Export.self, MountImage.self, UnmountImage.self,
-            Pull.self,
+            Pull.self, Push.self,
         ],
         aliases: ["image", "i"])
 

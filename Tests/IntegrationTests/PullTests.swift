@@ -50,4 +50,34 @@ import Testing
         let check = try ClientTool.ctr.run(daemon, ["images", "check"])
         #expect(check.stdout.contains(fixtures.other.manifest) && check.stdout.contains("complete (2/2)"), "\(check)")
     }
+
+    /// `berth images push`: an imported image is uploaded blob by blob, a pulled one is mounted from its source
+    /// repository; skopeo sees the same manifest digest either way.
+    @Test func berthPushesWhatSkopeoReadsBack() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        #expect(try ClientTool.ctr.run(daemon, ["images", "import", fixtures.ociArchive], timeout: 120).status == 0)
+
+        let uploaded = "\(registry.address)/berth/uploaded:1"
+        let pushed = try ClientTool.berth.run(daemon, ["images", "push", "--plain-http", uploaded, fixtures.latest.name], timeout: 120)
+        #expect(pushed.status == 0, "\(pushed)")
+        #expect(try Self.remoteDigest(uploaded) == fixtures.latest.manifest)
+
+        #expect(try ClientTool.berth.run(daemon, ["images", "pull", "--plain-http", uploaded], timeout: 120).status == 0)
+        let copy = "\(registry.address)/berth/copy:2"
+        let mounted = try ClientTool.berth.run(daemon, ["images", "push", "--plain-http", copy, uploaded], timeout: 120)
+        #expect(mounted.status == 0, "\(mounted)")
+        #expect(mounted.stdout.contains("mounted from berth/uploaded"), "\(mounted)")
+        #expect(try Self.remoteDigest(copy) == fixtures.latest.manifest)
+    }
+
+    static func remoteDigest(_ reference: String) throws -> String? {
+        let inspected = try Command.run(
+            URL(fileURLWithPath: "/usr/bin/skopeo"), ["inspect", "--tls-verify=false", "docker://\(reference)"], timeout: 60)
+        let object = try JSONSerialization.jsonObject(with: Data(inspected.stdout.utf8)) as? [String: Any]
+        return object?["Digest"] as? String
+    }
 }
