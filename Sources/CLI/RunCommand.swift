@@ -13,6 +13,7 @@ struct RunCommand: AsyncParsableCommand {
     @Flag(help: "Remove the container (and its snapshot) when it exits.") var rm = false
     @Flag(name: .shortAndLong, help: "Detach from the task after it has started.") var detach = false
     @Flag(name: .customLong("null-io"), help: "Send all IO to /dev/null.") var nullIO = false
+    @Option(name: .customLong("log-uri"), help: "Send stdout and stderr here: file:///path or binary:///path?args.") var logURI: String?
     @Argument(help: "The image.") var image: String
     @Argument(help: "The container id.") var id: String
     @Argument(parsing: .captureForPassthrough, help: "The command and its arguments.") var command: [String] = []
@@ -28,7 +29,8 @@ struct RunCommand: AsyncParsableCommand {
             do {
                 let rootfs = try await client.snapshotMounts(container.snapshotKey, snapshotter: container.snapshotter)
                 status = try await TaskSession(
-                    client: client, containerID: id, terminal: options.tty, detach: detach, nullIO: nullIO
+                    client: client, containerID: id, terminal: options.tty, detach: detach, nullIO: nullIO,
+                    logURI: try TaskSession.logURI(logURI)
                 ).run(rootfs: rootfs)
             } catch {
                 if rm { try? await ContainersCommand.Delete.delete(id, client: client, keepSnapshot: false) }

@@ -1,21 +1,36 @@
 import BerthAPI
 import BerthClient
+import BerthCore
 import Foundation
 
 /// Runs a container's task the way `ctr run` and `ctr t start` do: fifos for its streams, wait, start, then
 /// (in the foreground) copy its output, forward signals or terminal size, and delete it when it exits.
 struct TaskSession {
+    /// A `--log-uri` value as the shim wants it: a bare absolute path means a file.
+    static func logURI(_ text: String?) throws -> String? {
+        guard let text else { return nil }
+        if text.hasPrefix("/") { return "file://" + text }
+        guard text.hasPrefix("file:///") || text.hasPrefix("binary:///") else {
+            throw BerthError.invalidArgument("--log-uri must be file:///path, binary:///path or an absolute path, got \"\(text)\"")
+        }
+        return text
+    }
+
     let client: BerthClient
     let containerID: String
     var terminal = false
     var detach = false
     var nullIO = false
+    /// ctr's `--log-uri`: `file:///path` or `binary:///path?args`, handled by the shim; no fifos then.
+    var logURI: String?
 
     /// The exit status in the foreground, nil when detached.
     func run(rootfs: [Containerd_Types_Mount]) async throws -> UInt32? {
-        let streams = nullIO ? nil : try ProcessStreams(id: containerID, stdin: !detach, terminal: terminal)
+        let logged = logURI.map { uri in ProcessIO(stdout: uri, stderr: uri) }
+        let streams = nullIO || logged != nil ? nil : try ProcessStreams(id: containerID, stdin: !detach, terminal: terminal)
         do {
-            try await client.createTask(containerID: containerID, rootfs: rootfs, io: streams?.io ?? ProcessIO(terminal: terminal))
+            try await client.createTask(
+                containerID: containerID, rootfs: rootfs, io: logged ?? streams?.io ?? ProcessIO(terminal: terminal))
         } catch {
             streams?.remove()
             throw error

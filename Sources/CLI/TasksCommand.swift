@@ -19,6 +19,7 @@ struct TasksCommand: AsyncParsableCommand {
         @OptionGroup var global: GlobalOptions
         @Flag(name: .shortAndLong, help: "Detach from the task after it has started.") var detach = false
         @Flag(name: .customLong("null-io"), help: "Send all IO to /dev/null.") var nullIO = false
+        @Option(name: .customLong("log-uri"), help: "Send stdout and stderr here: file:///path or binary:///path?args.") var logURI: String?
         @Argument(help: "The container.") var id: String
 
         func run() async throws {
@@ -28,7 +29,8 @@ struct TasksCommand: AsyncParsableCommand {
                 let rootfs = container.snapshotKey.isEmpty
                     ? [] : try await client.snapshotMounts(container.snapshotKey, snapshotter: container.snapshotter)
                 return try await TaskSession(
-                    client: client, containerID: id, terminal: spec.process?.terminal ?? false, detach: detach, nullIO: nullIO
+                    client: client, containerID: id, terminal: spec.process?.terminal ?? false, detach: detach, nullIO: nullIO,
+                    logURI: try TaskSession.logURI(logURI)
                 ).run(rootfs: rootfs)
             }
             if let status, status != 0 { throw ExitCode(Int32(bitPattern: status)) }
