@@ -3,7 +3,7 @@ import Testing
 
 /// `berth images import|export|ls|check|rm`, `berth content` and `berth leases` against berthd, with the stock
 /// ctr and skopeo as independent witnesses.
-@Suite(.serialized) struct BerthImagesTests {
+@Suite(.serialized, .imageFixtures) struct BerthImagesTests {
     func berth(_ daemon: DaemonProcess, _ arguments: [String], timeout: TimeInterval = 120) throws -> CommandResult {
         try Command.run(Binaries.berth, ["--address", daemon.socket] + arguments, timeout: timeout)
     }

@@ -2,7 +2,7 @@ import Foundation
 import Testing
 
 /// Archives cross between berthd and real containerd in both directions, and an ingest survives a kill -9.
-@Suite(.serialized) struct InteropAndRestartTests {
+@Suite(.serialized, .imageFixtures) struct InteropAndRestartTests {
     @Test func archivesCrossBetweenBerthdAndContainerd() throws {
         guard FileManager.default.isExecutableFile(atPath: "/usr/bin/containerd") else { return }
         let fixtures = try ImageFixtures.current()

@@ -174,13 +174,11 @@ struct ImageFixtures: Sendable {
     /// The fixtures of the running suite (see `.imageFixtures`).
     @TaskLocal static var suiteFixtures: ImageFixtures?
 
-    /// Built on first use when a test runs outside a suite that provides fixtures; lives until the process ends.
-    private static let processFixtures = Result { try ImageFixtures.build() }
-
-    /// The fixtures of the running suite, or the process-wide ones.
+    /// The fixtures of the running suite. Every suite that uses them carries `.imageFixtures`, which removes
+    /// them afterwards; there are no process-wide fixtures left in /tmp.
     static func current() throws -> ImageFixtures {
-        if let suiteFixtures { return suiteFixtures }
-        return try processFixtures.get()
+        guard let suiteFixtures else { throw TestFailure("the suite needs the .imageFixtures trait") }
+        return suiteFixtures
     }
 }
 
