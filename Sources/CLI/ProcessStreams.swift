@@ -8,7 +8,8 @@ final class ProcessStreams: @unchecked Sendable {
     static let defaultDirectory = "/run/berth/fifo"
 
     let io: ProcessIO
-    private let directory: String
+    /// Where this client made the fifos; nil when attaching to another client's.
+    private let directory: String?
     private let copies = DispatchGroup()
     /// Read ends held open from the start: the shim's write open blocks until a reader exists, even when we
     /// detach and never copy (ctr's cio does the same).
@@ -33,6 +34,13 @@ final class ProcessStreams: @unchecked Sendable {
             let fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC)
             if fd >= 0 { holders.append(fd) }
         }
+    }
+
+    /// The fifos of a process that is already running (`tasks attach`): nothing is made, and nothing is removed
+    /// afterwards, since they belong to the task.
+    init(attachingTo io: ProcessIO) {
+        self.io = io
+        directory = nil
     }
 
     /// Starts copying the process's stdout and stderr to ours (before it starts, so nothing is missed).
@@ -65,7 +73,7 @@ final class ProcessStreams: @unchecked Sendable {
             let fd = open(path, O_WRONLY | O_NONBLOCK)
             if fd >= 0 { close(fd) }
         }
-        try? FileManager.default.removeItem(atPath: directory)
+        if let directory { try? FileManager.default.removeItem(atPath: directory) }
     }
 
     /// Removes the fifo folder of a deleted process whose streams berth made (a task started detached).

@@ -11,6 +11,7 @@ struct TasksCommand: AsyncParsableCommand {
         commandName: "tasks", abstract: "Manage tasks (a container's running processes).",
         subcommands: [
             Start.self, List.self, Ps.self, Kill.self, Delete.self, Wait.self, Pause.self, Resume.self, Exec.self,
+            Attach.self,
         ],
         aliases: ["t", "task"])
 

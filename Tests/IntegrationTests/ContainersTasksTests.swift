@@ -307,4 +307,18 @@ import Testing
         #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)
         #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
     }
+
+    /// `berth t attach`: the output of a task started detached, then its exit status.
+    @Test func attachFollowsADetachedTask() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        defer { daemon.removeFiles() }
+        let id = Self.uniqueID("attach")
+        let script = "i=0; while [ $i -lt 3 ]; do echo tick$i; i=$((i+1)); sleep 1; done; exit 3"
+        #expect(try ClientTool.berth.run(daemon, ["run", "-d", fixtures.latest.name, id, "sh", "-c", script]).status == 0)
+        let attached = try ClientTool.berth.run(daemon, ["t", "attach", id], timeout: 30)
+        #expect(attached.status == 3, "\(attached)")
+        #expect(attached.stdout.contains("tick2"), "\(attached)")
+        #expect(try ClientTool.berth.run(daemon, ["t", "rm", id]).status == 0)
+        #expect(try ClientTool.berth.run(daemon, ["c", "rm", id]).status == 0)
+    }
 }
