@@ -63,25 +63,12 @@ extension ImagesCommand {
             let progress = quiet ? nil : PullProgress()
             try await global.withClient { client in
                 try await client.withTemporaryLease { leased in
-                    let (updates, continuation) = AsyncStream.makeStream(of: TransferProgress.self)
-                    let drawing = Task { await progress?.consume(updates) }
-                    let result: PullResult
-                    do {
-                        result = try await ImagePuller(
+                    let result = try await PullProgress.drawing(progress) { continuation in
+                        try await ImagePuller(
                             client: registryClient, sink: RemoteContentSink(client: leased),
                             options: .init(platforms: platforms, maxConcurrentDownloads: maxConcurrentDownloads)
                         ).pull(parsed, progress: continuation)
-                    } catch let error as BerthError {
-                        continuation.finish()
-                        await drawing.value
-                        // containerd's shape, "<detail>: <kind>", so a missing tag reads "...: not found".
-                        throw BerthError(error.kind, error.kind == .unknown ? error.message : "\(error.message): \(error.kind.rawValue)")
-                    } catch {
-                        continuation.finish()
-                        await drawing.value
-                        throw error
                     }
-                    await drawing.value
                     progress?.finish(bytes: result.bytesFetched)
                     let target = Containerd_Types_Descriptor.with {
                         $0.mediaType = result.root.mediaType

@@ -32,20 +32,12 @@ extension ImagesCommand {
             try await global.withClient { client in
                 let image = try await client.image(local ?? remote)
                 let root = OCIDescriptor(mediaType: image.target.mediaType, digest: image.target.digest, size: image.target.size)
-                let (updates, continuation) = AsyncStream.makeStream(of: TransferProgress.self)
-                let drawing = Task { await progress?.consume(updates) }
-                do {
-                    _ = try await ImagePusher(
+                _ = try await PullProgress.drawing(progress) { continuation in
+                    try await ImagePusher(
                         client: registryClient, source: RemoteContentSource(client: client),
                         options: .init(platforms: platforms)
                     ).push(root, to: target, progress: continuation)
-                } catch let error as BerthError {
-                    continuation.finish()
-                    await drawing.value
-                    throw BerthError(error.kind, error.kind == .unknown ? error.message : "\(error.message): \(error.kind.rawValue)")
                 }
-                continuation.finish()
-                await drawing.value
                 progress?.finish(bytes: image.target.size)
             }
         }

@@ -1,3 +1,4 @@
+import BerthCore
 import Distribution
 import Foundation
 
@@ -83,6 +84,26 @@ final class PullProgress: @unchecked Sendable {
             return out
         }
         FileHandle.standardOutput.write(Data(text.utf8))
+    }
+
+    /// Runs a transfer that reports to the continuation it is given, drawing the updates (unless `progress` is
+    /// nil) until it ends. Errors take containerd's "<detail>: <kind>" shape, so a missing tag reads "...: not found".
+    static func drawing<T>(
+        _ progress: PullProgress?, _ transfer: (AsyncStream<TransferProgress>.Continuation) async throws -> T
+    ) async throws -> T {
+        let (updates, continuation) = AsyncStream.makeStream(of: TransferProgress.self)
+        let drawing = Task { await progress?.consume(updates) }
+        defer { drawing.cancel() }
+        do {
+            let result = try await transfer(continuation)
+            continuation.finish()
+            await drawing.value
+            return result
+        } catch let error as BerthError {
+            continuation.finish()
+            await drawing.value
+            throw BerthError(error.kind, error.kind == .unknown ? error.message : "\(error.message): \(error.kind.rawValue)")
+        }
     }
 
     /// The summary line ctr prints at the end.

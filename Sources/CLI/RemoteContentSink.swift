@@ -12,6 +12,11 @@ struct RemoteContentSink: ContentSink {
     let client: BerthClient
 
     func info(_ digest: String) async throws -> Distribution.ContentInfo? {
+        try await Self.info(digest, from: client)
+    }
+
+    /// A blob's size and labels from berthd, nil when it has none (shared with RemoteContentSource).
+    static func info(_ digest: String, from client: BerthClient) async throws -> Distribution.ContentInfo? {
         do {
             let info = try await client.contentInfo(digest)
             return Distribution.ContentInfo(size: info.size, labels: info.labels)

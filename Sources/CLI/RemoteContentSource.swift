@@ -14,12 +14,7 @@ struct RemoteContentSource: ContentSource {
     let client: BerthClient
 
     func info(_ digest: String) async throws -> Distribution.ContentInfo? {
-        do {
-            let info = try await client.contentInfo(digest)
-            return Distribution.ContentInfo(size: info.size, labels: info.labels)
-        } catch let error as RPCError where error.code == .notFound {
-            return nil
-        }
+        try await RemoteContentSink.info(digest, from: client)
     }
 
     func read(_ descriptor: OCIDescriptor) async throws -> AsyncThrowingStream<ByteBuffer, any Error> {
