@@ -106,12 +106,21 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Daemon-side image transfers: pulls that outlive their client, unpacked while they download.
+        .target(
+            name: "Transfer",
+            dependencies: [
+                "BerthCore", "OCI", "Distribution", "ContentStore", "Metadata", "Snapshots", "Archive",
+                .product(name: "NIOCore", package: "swift-nio"),
+                .product(name: "Logging", package: "swift-log"),
+            ]
+        ),
         // gRPC services: decode the request, call the store, encode the answer.
         .target(
             name: "Services",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Archive", "Metadata", "Events",
-                "Runtime",
+                "Runtime", "Transfer", "Distribution", "OCI",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -132,7 +141,7 @@ let package = Package(
             name: "Daemon",
             dependencies: [
                 "BerthCore", "ContentStore", "Snapshots", "Metadata", "Events", "Services", "UnixGRPCTransport",
-                "Runtime", "TTRPC",
+                "Runtime", "TTRPC", "Transfer",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "TOMLKit", package: "TOMLKit"),

@@ -16,6 +16,9 @@ struct Extraction {
     let style: WhiteoutStyle
     let tar: OpaquePointer
     let disk: OpaquePointer
+    /// Where the tar's bytes come from: its error (a read failure, the expansion limit) is the real cause
+    /// when libarchive reports a failed read.
+    let input: CallbackSource
     /// The layers below an overlay upper dir, nearest first: a directory the layer writes into without
     /// naming it is created in the upper dir with the attributes it has below, as overlay's copy-up would.
     let lowers: [String]
@@ -23,13 +26,17 @@ struct Extraction {
     var written = Set<String>()
     /// Directories known to exist in the target (checked or created), so parents are checked once.
     var knownDirectories = Set<String>()
+    /// Directories created because entries needed them, not named by any entry (so far), parents first.
+    private(set) var implicitDirectories: [String] = []
+    private var implicitSet = Set<String>()
 
-    init(root: String, style: WhiteoutStyle, lowers: [String], tar: OpaquePointer, disk: OpaquePointer) {
+    init(root: String, style: WhiteoutStyle, lowers: [String], tar: OpaquePointer, disk: OpaquePointer, input: CallbackSource) {
         self.root = root
         self.style = style
         self.lowers = lowers
         self.tar = tar
         self.disk = disk
+        self.input = input
     }
 
     mutating func apply(_ entry: OpaquePointer) throws {
@@ -45,10 +52,17 @@ struct Extraction {
         if base.hasPrefix(Self.whiteoutPrefix) {
             let parent = EntryPath.parent(name)
             let hidden = String(base.dropFirst(Self.whiteoutPrefix.count))
+            // ".wh." alone would name the directory itself, ".wh..." its parent: never a thing to delete.
+            guard !hidden.isEmpty, hidden != ".", hidden != ".." else {
+                throw BerthError.invalidArgument("layer entry \"\(rawName)\" is a whiteout without a name")
+            }
             return try whiteout(parent.isEmpty ? hidden : parent + "/" + hidden)
         }
         try ensureParents(of: name)
         try clearWhatTheEntryReplaces(name, type: archive_entry_filetype(entry))
+        if implicitSet.remove(name) != nil {
+            implicitDirectories.removeAll { $0 == name }  // named after all, the entry sets its attributes
+        }
         archive_entry_set_pathname(entry, root + "/" + name)
         if let link = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
             let linked = try EntryPath.normalize(link)
@@ -73,7 +87,7 @@ struct Extraction {
             let status = archive_read_data_block(tar, &block, &size, &offset)
             if status == ARCHIVE_EOF { return }
             guard status >= ARCHIVE_WARN else {
-                throw BerthError.invalidArgument("layer entry \"\(name)\": \(LibArchiveError.message(tar))")
+                throw input.error ?? BerthError.invalidArgument("layer entry \"\(name)\": \(LibArchiveError.message(tar))")
             }
             guard archive_write_data_block(disk, block, size, offset) >= ARCHIVE_WARN else {
                 throw BerthError.invalidArgument("layer entry \"\(name)\": \(LibArchiveError.message(disk))")
@@ -86,7 +100,7 @@ struct Extraction {
     private mutating func whiteout(_ relative: String) throws {
         guard try parentIsPlainDirectory(relative) else { return }
         let path = try EntryPath.resolveWithoutSymlinks(root: root, relative)
-        try removeTree(path)
+        try removeTree(relative)
         guard style == .overlay else { return }
         try ensureParents(of: relative)
         guard mknod(path, S_IFCHR, 0) == 0 else {
@@ -109,7 +123,7 @@ struct Extraction {
             for child in (try? FileManager.default.contentsOfDirectory(atPath: path)) ?? [] {
                 let childPath = prefix + child
                 let keep = written.contains(childPath) || written.contains { $0.hasPrefix(childPath + "/") }
-                if !keep { try removeTree(path + "/" + child) }
+                if !keep { try removeTree(childPath) }
             }
         }
     }
@@ -135,23 +149,15 @@ struct Extraction {
         }
     }
 
-    private func makeDirectory(_ path: String) throws {
+    private mutating func makeDirectory(_ path: String) throws {
         let target = root + "/" + path
-        let lower = lowers.lazy.map { $0 + "/" + path }.first { candidate in
-            var info = stat()
-            return lstat(candidate, &info) == 0 && (info.st_mode & S_IFMT) == S_IFDIR
+        let lower = LowerDirectories.nearest(path, in: lowers)
+        guard mkdir(target, lower.map { $0.info.st_mode & 0o7777 } ?? 0o755) == 0 else {
+            throw BerthError(.unknown, "creating \(path): \(String(cString: strerror(errno)))")
         }
-        var info = stat()
-        if let lower, lstat(lower, &info) == 0 {
-            guard mkdir(target, info.st_mode & 0o7777) == 0, chown(target, info.st_uid, info.st_gid) == 0,
-                  chmod(target, info.st_mode & 0o7777) == 0
-            else { throw BerthError(.unknown, "creating \(path): \(String(cString: strerror(errno)))") }
-            Xattrs.copy(from: lower, to: target)
-        } else {
-            guard mkdir(target, 0o755) == 0 else {
-                throw BerthError(.unknown, "creating \(path): \(String(cString: strerror(errno)))")
-            }
-        }
+        if let lower { try LowerDirectories.copyAttributes(from: lower, to: target, name: path) }
+        implicitDirectories.append(path)
+        implicitSet.insert(path)
     }
 
     /// Whether every existing component above `relative` is a real directory (not a symlink or a file).
@@ -168,7 +174,7 @@ struct Extraction {
 
     /// A non-directory replaces whatever was at its path, a directory tree included (tar would refuse a
     /// non-empty one); a directory that is sent again loses the extended attributes it no longer carries.
-    private func clearWhatTheEntryReplaces(_ relative: String, type: mode_t) throws {
+    private mutating func clearWhatTheEntryReplaces(_ relative: String, type: mode_t) throws {
         let path = root + "/" + relative
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
@@ -176,19 +182,29 @@ struct Extraction {
         // libarchive's AE_IFDIR is the POSIX S_IFDIR bit pattern.
         let entryIsDirectory = (type & S_IFMT) == S_IFDIR
         if !entryIsDirectory && existingIsDirectory {
-            try removeTree(path)
+            try removeTree(relative)
         } else if entryIsDirectory && existingIsDirectory {
             Xattrs.removeUserAndSecurity(path)
         }
     }
 
-    private func removeTree(_ path: String) throws {
+    /// Removes `relative` (below the root) and whatever is under it, and forgets the directories it held so
+    /// that a later entry creates them again.
+    private mutating func removeTree(_ relative: String) throws {
+        let path = root + "/" + relative
         var info = stat()
         guard lstat(path, &info) == 0 else { return }
         do {
             try FileManager.default.removeItem(atPath: path)
         } catch {
             throw BerthError(.unknown, "removing \(path): \(error.localizedDescription)")
+        }
+        guard (info.st_mode & S_IFMT) == S_IFDIR else { return }
+        let isGone = { (directory: String) in directory == relative || directory.hasPrefix(relative + "/") }
+        knownDirectories = knownDirectories.filter { !isGone($0) }
+        if implicitDirectories.contains(where: isGone) {
+            implicitDirectories.removeAll(where: isGone)
+            implicitSet = Set(implicitDirectories)
         }
     }
 }

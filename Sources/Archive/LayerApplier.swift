@@ -14,9 +14,12 @@ public enum LayerApplier {
         | ARCHIVE_EXTRACT_SECURE_SYMLINKS | ARCHIVE_EXTRACT_SECURE_NODOTDOT
 
     /// `read` fills the buffer with the next compressed bytes and returns the count (0 at the end).
-    /// `lowers` are the layers below an overlay upper dir, nearest first.
+    /// `lowers` are the layers below an overlay upper dir, nearest first; without them (lowers still being
+    /// applied), call `inheritLowerAttributes` with the result's `implicitDirectories` once they are done.
+    /// A layer that expands beyond `limit` fails with `.resourceExhausted`; what it extracted so far stays
+    /// for the caller to remove with the snapshot.
     public static func apply(
-        to root: String, style: WhiteoutStyle, lowers: [String] = [],
+        to root: String, style: WhiteoutStyle, lowers: [String] = [], limit: DecompressionLimit = .default,
         read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int
     ) throws -> AppliedLayer {
         guard let resolved = realpath(root, nil) else {
@@ -24,7 +27,7 @@ public enum LayerApplier {
         }
         let target = String(cString: resolved)
         free(resolved)
-        let decompressed = try DecompressedStream(read: read)
+        let decompressed = try DecompressedStream(limit: limit, read: read)
         let tarInput = CallbackSource(bufferSize: 1 << 20) { try decompressed.read(into: $0) }
         guard let tar = archive_read_new(), let disk = archive_write_disk_new() else {
             throw BerthError(.resourceExhausted, "libarchive: out of memory")
@@ -38,7 +41,7 @@ public enum LayerApplier {
         guard tarInput.open(tar) == ARCHIVE_OK
         else { throw tarInput.error ?? BerthError.invalidArgument("layer is not a tar stream: \(LibArchiveError.message(tar))") }
 
-        var extraction = Extraction(root: target, style: style, lowers: lowers, tar: tar, disk: disk)
+        var extraction = Extraction(root: target, style: style, lowers: lowers, tar: tar, disk: disk, input: tarInput)
         while true {
             var entry: OpaquePointer?
             let status = archive_read_next_header(tar, &entry)
@@ -53,6 +56,8 @@ public enum LayerApplier {
         guard archive_write_close(disk) == ARCHIVE_OK else {
             throw BerthError(.unknown, "finishing layer extraction: \(LibArchiveError.message(disk))")
         }
-        return AppliedLayer(diffID: decompressed.hasher.finalize().description, size: decompressed.size)
+        return AppliedLayer(
+            diffID: decompressed.hasher.finalize().description, size: decompressed.size,
+            implicitDirectories: extraction.implicitDirectories)
     }
 }

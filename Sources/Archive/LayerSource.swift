@@ -8,6 +8,8 @@ final class CallbackSource {
     let read: (UnsafeMutableRawBufferPointer) throws -> Int
     var buffer: UnsafeMutableRawBufferPointer
     var error: (any Error)?
+    /// Bytes handed to libarchive so far.
+    private(set) var consumed: Int64 = 0
 
     init(bufferSize: Int, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) {
         self.read = read
@@ -24,6 +26,7 @@ final class CallbackSource {
             let source = Unmanaged<CallbackSource>.fromOpaque(context).takeUnretainedValue()
             do {
                 let count = try source.read(source.buffer)
+                source.consumed += Int64(count)
                 out.pointee = UnsafeRawPointer(source.buffer.baseAddress)
                 return la_ssize_t(count)
             } catch {
@@ -34,16 +37,19 @@ final class CallbackSource {
     }
 }
 
-/// Decompresses a layer (gzip, zstd, or none: libarchive detects the filter) and hashes what comes out.
+/// Decompresses a layer (gzip, zstd, or none: libarchive detects the filter) and hashes what comes out,
+/// refusing to expand beyond `limit`.
 final class DecompressedStream {
     let archive: OpaquePointer
     let source: CallbackSource
+    let limit: DecompressionLimit
     private(set) var hasher = DigestHasher(.sha256)
     private(set) var size: Int64 = 0
 
-    init(read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws {
+    init(limit: DecompressionLimit, read: @escaping (UnsafeMutableRawBufferPointer) throws -> Int) throws {
         guard let archive = archive_read_new() else { throw BerthError(.resourceExhausted, "libarchive: out of memory") }
         self.archive = archive
+        self.limit = limit
         source = CallbackSource(bufferSize: 1 << 20, read: read)
         archive_read_support_filter_all(archive)
         archive_read_support_format_raw(archive)
@@ -65,8 +71,9 @@ final class DecompressedStream {
             throw source.error ?? BerthError.invalidArgument("layer decompression failed: \(LibArchiveError.message(archive))")
         }
         if count > 0 {
-            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
             size += Int64(count)
+            try limit.check(decompressed: size, compressed: source.consumed)
+            hasher.update(UnsafeRawBufferPointer(rebasing: buffer[..<count]))
         }
         return count
     }

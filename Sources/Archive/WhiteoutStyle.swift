@@ -11,4 +11,8 @@ public enum WhiteoutStyle: Sendable {
 public struct AppliedLayer: Sendable, Equatable {
     public var diffID: String
     public var size: Int64
+    /// Directories the layer writes into without naming them, which apply created (relative to the root,
+    /// parents first). In an overlay upper dir they should look like their nearest lower copy: apply does that
+    /// when given the lowers, `LayerApplier.inheritLowerAttributes` does it afterwards.
+    public var implicitDirectories: [String]
 }

@@ -11,7 +11,7 @@ struct TasksCommand: AsyncParsableCommand {
         commandName: "tasks", abstract: "Manage tasks (a container's running processes).",
         subcommands: [
             Start.self, List.self, Ps.self, Kill.self, Delete.self, Wait.self, Pause.self, Resume.self, Exec.self,
-            Attach.self,
+            Attach.self, Metrics.self,
         ],
         aliases: ["t", "task"])
 

@@ -42,5 +42,9 @@ enum BuiltinPlugins {
             type: "io.containerd.grpc.v1", id: "namespaces",
             requires: ["io.containerd.metadata.v1", "io.containerd.event.v1"]),
         PluginInfo(type: "io.containerd.grpc.v1", id: "version"),
+        // Berth's own: daemon-side pulls (berth.services.transfer.v1).
+        PluginInfo(
+            type: "io.berth.grpc.v1", id: "transfer",
+            requires: ["io.containerd.metadata.v1", "io.containerd.snapshotter.v1", "io.containerd.event.v1"]),
     ]
 }

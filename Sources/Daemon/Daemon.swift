@@ -11,6 +11,7 @@ import ServiceLifecycle
 import Services
 import Snapshots
 import TTRPC
+import Transfer
 
 /// berthd: opens the stores under the root, wires the services and serves containerd's API on a unix socket
 /// until SIGTERM or SIGINT.
@@ -72,6 +73,11 @@ public struct Daemon: Sendable {
             SnapshotsService(snapshots: snapshots, events: publisher),
             DiffService(content: content),
             TasksService(metadata: store, tasks: taskManager),
+            TransferService(
+                transfers: ImageTransfers(
+                    stores: .init(metadata: store, content: content, snapshots: snapshots), events: publisher,
+                    logger: logger),
+                defaultSnapshotter: Self.defaultSnapshotter),
         ]
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)
@@ -101,6 +107,8 @@ public struct Daemon: Sendable {
 
     /// Named like containerd's content plugin folder.
     static let contentDirectory = "io.containerd.content.v1.content"
+    /// containerd's default snapshotter on Linux.
+    static let defaultSnapshotter = "overlayfs"
 
     static func log(_ result: Result<CollectionReport, any Error>, logger: Logger) {
         switch result {

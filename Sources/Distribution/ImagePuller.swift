@@ -33,6 +33,7 @@ public final class ImagePuller: Sendable {
         progress?.yield(TransferProgress(ref: reference.string, descriptor: resolved.descriptor, status: .resolved))
 
         let tree = try await walk(resolved.descriptor, session: session)
+        try await options.manifestsStored?(tree.manifests)
         var seen: Set<String> = []
         let unique = tree.blobs.filter { seen.insert($0.digest).inserted }
         try await fetchBlobs(unique, session: session)

@@ -31,7 +31,7 @@ public enum PlatformSelection: Sendable, Hashable {
 
     /// The index children to fetch, in index order. Children without a platform are kept, as
     /// containerd's FilterPlatforms does; `.host` keeps only the best one.
-    func select(_ children: [OCIDescriptor]) -> [OCIDescriptor] {
+    public func select(_ children: [OCIDescriptor]) -> [OCIDescriptor] {
         switch self {
         case .all:
             return children

@@ -64,8 +64,11 @@ extension MetadataStore {
     }
 
     /// Turns active snapshot `key` into committed snapshot `name`, keeping its id (and so its files).
+    /// `rebasedOnto` gives a snapshot prepared without a parent the committed parent it belongs on: for
+    /// drivers whose layers do not depend on their parents' files, so layers can be applied in parallel.
     public func commitSnapshot(
-        namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], usage: SnapshotUsage
+        namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], usage: SnapshotUsage,
+        rebasedOnto parent: String? = nil
     ) async throws -> SnapshotRecord {
         guard !name.isEmpty else { throw BerthError.invalidArgument("snapshot name must not be empty") }
         try Labels.validate(labels, field: "info.Labels")
@@ -79,6 +82,18 @@ extension MetadataStore {
             }
             if try Self.snapshotRow(db, namespace, snapshotter, name) != nil {
                 throw BerthError.alreadyExists("snapshot \"\(name)\"")
+            }
+            if let parent {
+                guard active.parent == nil else {
+                    throw BerthError.failedPrecondition("snapshot \"\(key)\" already has a parent")
+                }
+                guard let parentRecord = try Self.snapshotRow(db, namespace, snapshotter, parent) else {
+                    throw BerthError.notFound("parent snapshot \(parent) does not exist")
+                }
+                guard parentRecord.kind == .committed else {
+                    throw BerthError.invalidArgument("parent \"\(parent)\" is not committed snapshot")
+                }
+                try db.execute(sql: "UPDATE snapshots SET parent = ? WHERE id = ?", arguments: [parent, active.id])
             }
             let now = Date().timeIntervalSince1970
             try db.execute(

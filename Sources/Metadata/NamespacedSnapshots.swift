@@ -77,14 +77,20 @@ public struct NamespacedSnapshots: Sendable {
     }
 
     /// Commits active snapshot `key` as `name`, measuring its disk use once (committed layers do not change).
+    /// `rebasedOnto` sets the parent of a snapshot prepared without one, where the driver allows it.
     public func commit(
-        namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], lease: String?
+        namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], lease: String?,
+        rebasedOnto parent: String? = nil
     ) async throws -> SnapshotRecord {
         let driver = try driver(snapshotter)
+        if parent != nil, !driver.layersAreIndependent {
+            throw BerthError.failedPrecondition("snapshotter \(snapshotter) cannot move a layer onto another parent")
+        }
         let active = try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key).snapshot
         let usage = try driver.usage(id: active.id)
         let committed = try await metadata.commitSnapshot(
-            namespace: namespace, snapshotter: snapshotter, name: name, key: key, labels: labels, usage: usage)
+            namespace: namespace, snapshotter: snapshotter, name: name, key: key, labels: labels, usage: usage,
+            rebasedOnto: parent)
         if let lease {
             try await metadata.addLeaseResource(
                 namespace: namespace, lease: lease, LeaseResource(type: "snapshots/\(snapshotter)", id: name))

@@ -40,12 +40,7 @@ public struct ImagesService: Containerd_Services_Images_V1_Images.ServiceProtoco
     ) async throws -> ServerResponse<API.Method.Create.Output> {
         let namespace = try request.metadata.requiredNamespace()
         let created = try await metadata.createImage(namespace: namespace, try ImageRecord(request.message.image))
-        await events.publish(
-            namespace: namespace, topic: "/images/create",
-            Containerd_Services_Images_V1_ImageCreate.with {
-                $0.name = created.name
-                $0.labels = created.labels
-            })
+        await events.imageCreated(namespace: namespace, created)
         return ServerResponse(message: .with { $0.image = .init(created) })
     }
 
@@ -60,12 +55,7 @@ public struct ImagesService: Containerd_Services_Images_V1_Images.ServiceProtoco
         let updated = try await metadata.updateImage(
             namespace: namespace, name: image.name, labels: image.labels, target: target,
             paths: request.message.updateMask.paths)
-        await events.publish(
-            namespace: namespace, topic: "/images/update",
-            Containerd_Services_Images_V1_ImageUpdate.with {
-                $0.name = updated.name
-                $0.labels = updated.labels
-            })
+        await events.imageUpdated(namespace: namespace, updated)
         return ServerResponse(message: .with { $0.image = .init(updated) })
     }
 

@@ -27,12 +27,7 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
         let (_, mounts) = try await snapshots.create(
             namespace: namespace, snapshotter: message.snapshotter, key: message.key, parent: message.parent,
             kind: .active, labels: message.labels, lease: request.metadata.lease())
-        await events.publish(
-            namespace: namespace, topic: "/snapshot/prepare",
-            Containerd_Events_SnapshotPrepare.with {
-                $0.key = message.key
-                $0.parent = message.parent
-            })
+        await events.snapshotPrepared(namespace: namespace, key: message.key, parent: message.parent)
         return ServerResponse(message: .with { $0.mounts = mounts.map(Containerd_Types_Mount.init) })
     }
 
@@ -64,12 +59,7 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
         _ = try await snapshots.commit(
             namespace: namespace, snapshotter: message.snapshotter, name: message.name, key: message.key,
             labels: message.labels, lease: request.metadata.lease())
-        await events.publish(
-            namespace: namespace, topic: "/snapshot/commit",
-            Containerd_Events_SnapshotCommit.with {
-                $0.key = message.key
-                $0.name = message.name
-            })
+        await events.snapshotCommitted(namespace: namespace, key: message.key, name: message.name)
         return ServerResponse(message: Google_Protobuf_Empty())
     }
 
@@ -79,11 +69,7 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
         let namespace = try request.metadata.requiredNamespace()
         let message = request.message
         try await snapshots.remove(namespace: namespace, snapshotter: message.snapshotter, key: message.key)
-        await events.publish(
-            namespace: namespace, topic: "/snapshot/remove",
-            Containerd_Events_SnapshotRemove.with {
-                $0.key = message.key
-            })
+        await events.snapshotRemoved(namespace: namespace, key: message.key)
         return ServerResponse(message: Google_Protobuf_Empty())
     }
 

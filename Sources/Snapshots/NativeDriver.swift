@@ -5,6 +5,7 @@ import Foundation
 /// mounted with a bind mount.
 public struct NativeDriver: SnapshotDriver {
     public let name = "native"
+    public let layersAreIndependent = false
     public let root: String
     let directories: SnapshotDirectories
 

@@ -5,6 +5,7 @@ import Foundation
 /// a root filesystem is an overlay of its ancestors' `fs` dirs. Mounts as containerd's overlay returns them.
 public struct OverlayDriver: SnapshotDriver {
     public let name = "overlayfs"
+    public let layersAreIndependent = true
     public let root: String
     let directories: SnapshotDirectories
     /// containerd adds index=off where the kernel knows the option, so a lower dir may be reused elsewhere.

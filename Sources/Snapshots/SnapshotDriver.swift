@@ -13,6 +13,9 @@ public protocol SnapshotDriver: Sendable {
     func mounts(id: Int64, kind: SnapshotKind, parents: [Int64]) -> [Mount]
     /// The directory that holds the snapshot's own files: where a layer is applied without a mount.
     func layerPath(id: Int64) -> String
+    /// Whether a snapshot's own directory holds only its layer's changes (overlay's upper dirs), so a layer
+    /// can be applied before its parents are, with overlay whiteouts; false when it starts as a parent's copy.
+    var layersAreIndependent: Bool { get }
     /// Removes the snapshot's directories; a missing one is not an error.
     func remove(id: Int64) throws
     /// The ids that have directories, for cleaning up after a crash.

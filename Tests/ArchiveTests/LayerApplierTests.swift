@@ -170,6 +170,16 @@ import Testing
         #expect(try FileManager.default.destinationOfSymbolicLink(atPath: root + "/a") == "/tmp")
     }
 
+    /// `.wh.` alone would name its directory, `.wh...` the parent: the root itself, when at the top.
+    @Test(arguments: zip([WhiteoutStyle.overlay, .remove, .overlay, .remove], [".wh.", ".wh..", "d/.wh...", "d/.wh."]))
+    func whiteoutsWithoutANameAreRejectedAndDeleteNothing(_ style: WhiteoutStyle, _ name: String) throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        _ = try apply(try makeTar("lower.tar", "add(\"d/keep\", b\"k\")\nadd(\"keep\", b\"k\")"))
+        let error = #expect(throws: BerthError.self) { _ = try apply(try makeTar("wh.tar", "add(\"\(name)\", b\"\")"), style: style) }
+        #expect(error?.kind == .invalidArgument)
+        #expect(FileManager.default.fileExists(atPath: root + "/keep") && FileManager.default.fileExists(atPath: root + "/d/keep"))
+    }
+
     @Test func aFileReplacesADirectoryTree() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         _ = try apply(try makeTar("dir.tar", "add(\"d/sub/file\", b\"x\")"))

@@ -208,13 +208,15 @@ import Testing
             ], body: body, headOnly: request.method == .HEAD)
             return .keepAlive
         }) { server in
-            try await withClient { client in
-                await expectBerthError(.resourceExhausted, containing: "limit") {
-                    try await ImagePuller(client: client, sink: try FileSink(root: NSTemporaryDirectory() + "/unused-\(UUID())"))
-                        .pull(try registry.reference(server, tag: "big"))
-                }
-                await expectBerthError(.resourceExhausted, containing: "larger than 4194304 bytes") {
-                    try await client.resolve(try registry.reference(server, tag: "bigget"))
+            try await withTemporaryDirectory { directory in
+                try await withClient { client in
+                    await expectBerthError(.resourceExhausted, containing: "limit") {
+                        try await ImagePuller(client: client, sink: try FileSink(root: directory))
+                            .pull(try registry.reference(server, tag: "big"))
+                    }
+                    await expectBerthError(.resourceExhausted, containing: "larger than 4194304 bytes") {
+                        try await client.resolve(try registry.reference(server, tag: "bigget"))
+                    }
                 }
             }
         }

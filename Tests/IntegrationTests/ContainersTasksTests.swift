@@ -140,6 +140,14 @@ import Testing
         let metrics = try ClientTool.ctr.run(daemon, ["t", "metrics", id])
         #expect(metrics.status == 0, "\(metrics)")
         #expect(metrics.stdout.contains("memory.usage_in_bytes") || metrics.stdout.contains("memory.usage"), "\(metrics)")
+        // berth decodes the same cgroup types and prints the same rows (the values move between samples).
+        let berthMetrics = try ClientTool.berth.run(daemon, ["t", "metrics", id])
+        #expect(berthMetrics.status == 0, "\(berthMetrics)")
+        let metricNames = { (output: String) in Self.rows(output).drop { $0.first != "METRIC" }.compactMap(\.first) }
+        #expect(metricNames(berthMetrics.stdout) == metricNames(metrics.stdout), "\(berthMetrics)\n\(metrics)")
+        #expect(!metricNames(berthMetrics.stdout).isEmpty, "\(berthMetrics)")
+        let json = try ClientTool.berth.run(daemon, ["t", "metrics", "--format", "json", id])
+        #expect(json.status == 0 && json.stdout.contains("\"memory\""), "\(json)")
 
         #expect(try tool.run(daemon, ["t", "kill", "-s", "KILL", id]).status == 0)
         #expect(try Self.eventually {

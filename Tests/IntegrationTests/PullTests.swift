@@ -16,7 +16,7 @@ import Testing
         let pulled = try ClientTool.berth.run(daemon, ["images", "pull", "--plain-http", reference], timeout: 120)
         #expect(pulled.status == 0, "\(pulled)")
         #expect(pulled.stdout.contains("layer-\(fixtures.latest.layer)"), "\(pulled)")
-        #expect(pulled.stdout.contains("unpacking linux/amd64 \(fixtures.latest.manifest)"), "\(pulled)")
+        #expect(pulled.stdout.contains("unpacked \(reference) (overlayfs): 1 layers applied while downloading, 0 after"), "\(pulled)")
 
         let check = try ClientTool.ctr.run(daemon, ["images", "check"])
         #expect(check.stdout.contains(reference), "\(check)")
@@ -33,6 +33,70 @@ import Testing
         #expect(missing.status != 0)
         #expect(missing.stderr.contains("not found"), "\(missing)")
         #expect(!(try ClientTool.ctr.run(daemon, ["images", "ls", "-q"]).stdout.contains("nope")))
+    }
+
+    /// `--local` pulls in the client through the content service, as ctr does, then unpacks through the diff service.
+    @Test func berthPullsLocallyThroughTheContentService() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try registry.push(layout: fixtures.layout, tag: "latest", to: "berth/local:1")
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        let reference = "\(registry.address)/berth/local:1"
+        let pulled = try ClientTool.berth.run(daemon, ["images", "pull", "--local", "--plain-http", reference], timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stdout.contains("unpacking linux/amd64 \(fixtures.latest.manifest)"), "\(pulled)")
+        let check = try ClientTool.ctr.run(daemon, ["images", "check"])
+        #expect(check.stdout.contains("complete (2/2)") && check.stdout.contains(" true"), "\(check)")
+    }
+
+    /// The daemon's pull outlives its client: killed half way through a slow download, the image still arrives,
+    /// complete and unpacked, and the pull's lease is gone afterwards.
+    @Test func daemonPullOutlivesAKilledClient() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try registry.push(layout: fixtures.layout, tag: "latest", to: "berth/slow:1")
+        // About four seconds for the busybox layer.
+        let proxy = try ThrottlingProxy(upstream: registry.address, bytesPerSecond: max(64 << 10, fixtures.latest.layerSize / 4))
+        defer { proxy.stop() }
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        let reference = "\(proxy.address)/berth/slow:1"
+
+        let client = try Background(Binaries.berth, ["--address", daemon.socket, "images", "pull", "--plain-http", reference])
+        let deadline = Date().addingTimeInterval(20)
+        var downloading = false
+        while !downloading && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.1)
+            downloading = try ClientTool.ctr.run(daemon, ["content", "active"]).stdout.contains("layer-")
+        }
+        #expect(downloading, "the layer download never started")
+        client.process.interrupt()
+        kill(client.process.processIdentifier, SIGKILL)
+        _ = client.finish()
+        #expect(try ClientTool.ctr.run(daemon, ["images", "ls", "-q"]).stdout == "", "named before it was complete")
+
+        var listed = ""
+        let arrival = Date().addingTimeInterval(60)
+        while listed.isEmpty && Date() < arrival {
+            Thread.sleep(forTimeInterval: 0.2)
+            listed = try ClientTool.ctr.run(daemon, ["images", "ls", "-q"]).stdout
+        }
+        #expect(listed == reference + "\n", "the pull did not finish without its client")
+        let check = try ClientTool.ctr.run(daemon, ["images", "check"])
+        #expect(check.stdout.contains("complete (2/2)") && check.stdout.contains(" true"), "\(check)")
+        let snapshots = try ClientTool.ctr.run(daemon, ["snapshots", "ls"])
+        #expect(snapshots.stdout.contains(fixtures.latest.diffID), "\(snapshots)")
+        // The lease goes just after the image is named.
+        var leases = "?"
+        let leaseDeadline = Date().addingTimeInterval(10)
+        while !leases.isEmpty && Date() < leaseDeadline {
+            leases = try ClientTool.ctr.run(daemon, ["leases", "ls", "-q"]).stdout
+            if !leases.isEmpty { Thread.sleep(forTimeInterval: 0.1) }
+        }
+        #expect(leases == "", "the pull's lease is gone")
     }
 
     @Test func stockCtrPullsThroughBerthd() throws {

@@ -35,6 +35,32 @@ import Testing
         }
     }
 
+    /// The same tree when berthd pulls the five-layer image from a registry itself: every layer is decompressed
+    /// into its own snapshot while it downloads, all at once, and committed onto its parent afterwards.
+    @Test func layersAppliedWhileDownloadingEqualUmociUnpack() throws {
+        let images = try FidelityImages.current()
+        guard let step = images.steps.last else { throw TestFailure("no fidelity steps") }
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try registry.push(archive: step.archive, to: "fidelity:pulled")
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        let reference = "\(registry.address)/fidelity:pulled"
+        let pulled = try ClientTool.berth.run(daemon, ["images", "pull", "--plain-http", reference], timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stdout.contains("\(step.number) layers applied while downloading, 0 after"), "\(pulled)")
+        let unpacked = try withMountedImage(step, snapshotter: "overlayfs", daemon: daemon, name: reference) {
+            try TreeSnapshot.walk($0)
+        }
+        guard let unpacked else { return }
+        let differences = unpacked.differences(from: step.reference, referenceName: "umoci", name: "berthd")
+        #expect(differences.isEmpty, "\(differences.count) differences:\n\(differences.prefix(60).joined(separator: "\n"))")
+        // Nothing of the pull is left but the image's own snapshots: no extract-* keys, no lease.
+        let snapshots = try ClientTool.ctr.run(daemon, ["snapshots", "ls"])
+        #expect(!snapshots.stdout.contains("extract-"), "\(snapshots)")
+        #expect(try ClientTool.ctr.run(daemon, ["leases", "ls", "-q"]).stdout == "")
+    }
+
     /// The fixture is only worth something if umoci really wrote the whiteouts the layers are meant to exercise.
     @Test func umociWroteTheWhiteoutsTheLayersExercise() throws {
         let images = try FidelityImages.current()
@@ -72,14 +98,15 @@ import Testing
     /// is mounted from a `ctr snapshots --snapshotter native prepare` on its chain ID. Returns nil after recording an
     /// issue if the mount fails.
     private func withMountedImage<T>(
-        _ step: FidelityImages.Step, snapshotter: String, daemon: DaemonProcess, _ body: (String) throws -> T
+        _ step: FidelityImages.Step, snapshotter: String, daemon: DaemonProcess, name: String? = nil,
+        _ body: (String) throws -> T
     ) throws -> T? {
         let label = "after layer \(step.number), \(snapshotter)"
         let mountpoint = daemon.base + "/mnt-\(snapshotter)-\(step.number)"
         try FileManager.default.createDirectory(atPath: mountpoint, withIntermediateDirectories: true)
         defer { try? FileManager.default.removeItem(atPath: mountpoint) }
         if snapshotter == "overlayfs" {
-            let mounted = try ClientTool.ctr.run(daemon, ["images", "mount", step.name, mountpoint])
+            let mounted = try ClientTool.ctr.run(daemon, ["images", "mount", name ?? step.name, mountpoint])
             guard mounted.status == 0 else {
                 Issue.record("\(label): ctr images mount failed:\n\(mounted)")
                 return nil

@@ -61,6 +61,15 @@ final class LocalRegistry: @unchecked Sendable {
         guard result.status == 0 else { throw TestFailure("skopeo push failed: \(result)") }
     }
 
+    /// Pushes an OCI archive's image to `repository:tag` here with skopeo.
+    func push(archive: String, to repository: String) throws {
+        let result = try Command.run(
+            URL(fileURLWithPath: "/usr/bin/skopeo"),
+            ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "oci-archive:\(archive)", "docker://\(address)/\(repository)"],
+            timeout: 60)
+        guard result.status == 0 else { throw TestFailure("skopeo push failed: \(result)") }
+    }
+
     func stop() {
         if process.isRunning {
             process.terminate()
