@@ -46,6 +46,21 @@ extension BerthClient {
         }, metadata: metadata, options: options)
     }
 
+    /// Writes the changes from `lower` to `upper` as a layer into the content store; returns its descriptor.
+    public func computeDiff(
+        lower: [MountDescription], upper: [MountDescription], mediaType: String = "", ref: String = "",
+        labels: [String: String] = [:]
+    ) async throws -> Containerd_Types_Descriptor {
+        // No timeout: a large tree takes as long as it takes.
+        try await diffs.diff(.with {
+            $0.left = lower
+            $0.right = upper
+            $0.mediaType = mediaType
+            $0.ref = ref
+            $0.labels = labels
+        }, metadata: metadata).diff
+    }
+
     /// Applies a layer blob onto mounts; returns the digest and size of the uncompressed layer (its diff ID).
     public func applyLayer(_ layer: Containerd_Types_Descriptor, to mounts: [MountDescription]) async throws -> Containerd_Types_Descriptor {
         // No timeout: a large layer takes as long as it takes.

@@ -16,7 +16,8 @@ struct SnapshotterOption: ParsableArguments {
 struct SnapshotsCommand: AsyncParsableCommand {
     static let configuration = CommandConfiguration(
         commandName: "snapshots", abstract: "Manage snapshots.",
-        subcommands: [List.self, Prepare.self, View.self, Mounts.self, Commit.self, Remove.self, Info.self, Usage.self, Label.self, Tree.self],
+        subcommands: [List.self, Prepare.self, View.self, Mounts.self, Commit.self, Remove.self, Info.self, Usage.self, Label.self, Tree.self,
+                      Diff.self],
         aliases: ["snapshot"])
 
     /// ctr marks snapshots made by hand as GC roots, so that collection leaves them alone.

@@ -36,12 +36,13 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
         let (target, style, lowers) = try Self.applyTarget(request.message.mounts)
         let reader = try await content.reader(namespace: namespace, digest: layer.digest)
         defer { reader.close() }
-        var offset: Int64 = 0
-        let applied = try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
-            try Task.checkCancellation()
-            let count = try reader.read(at: offset, into: buffer)
-            offset += Int64(count)
-            return count
+        let applied = try await BlockingThread.run {
+            var offset: Int64 = 0
+            return try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
+                let count = try reader.read(at: offset, into: buffer)
+                offset += Int64(count)
+                return count
+            }
         }
         return ServerResponse(message: .with {
             $0.applied = .with {
@@ -52,10 +53,48 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
         })
     }
 
+    /// Writes the changes from `left` to `right` as a layer into the content store (gzip unless asked
+    /// otherwise), labelled with its diff ID, as containerd's walking differ does.
     public func diff(
         request: ServerRequest<API.Method.Diff.Input>, context: ServerContext
     ) async throws -> ServerResponse<API.Method.Diff.Output> {
-        throw BerthError.notImplemented("computing a diff between mounts is not supported by berthd yet")
+        let namespace = try request.metadata.requiredNamespace()
+        let message = request.message
+        guard let compression = LayerCompression(mediaType: message.mediaType) else {
+            throw BerthError.notImplemented("unsupported diff media type: \(message.mediaType)")
+        }
+        let lease = request.metadata.lease()
+        let ref = message.ref.isEmpty ? "diff-\(UUID().uuidString.lowercased())" : message.ref
+        let sources = try DiffSources.resolve(left: message.left, right: message.right)
+        defer { sources.release() }
+        let writer = try await content.writer(namespace: namespace, ref: ref, total: 0, expected: nil, lease: lease)
+        do {
+            let source = sources.source
+            let layer = try await BlockingThread.run {
+                try LayerDiffer.diff(source, compression: compression) { try writer.write($0) }
+            }
+            let digest = try Digest(parsing: layer.digest)
+            var labels = message.labels
+            labels["containerd.io/uncompressed"] = layer.diffID
+            do {
+                try await content.commit(writer, namespace: namespace, size: layer.size, expected: digest, labels: labels, lease: lease)
+            } catch let error as BerthError where error.kind == .alreadyExists {
+                // The same layer was there already: it still gets the labels asked for.
+                _ = try await content.update(
+                    namespace: namespace, digest: digest, labels: labels, paths: labels.keys.map { "labels.\($0)" })
+            }
+            return ServerResponse(message: .with {
+                $0.diff = .with {
+                    $0.mediaType = layer.mediaType
+                    $0.digest = layer.digest
+                    $0.size = layer.size
+                }
+            })
+        } catch {
+            writer.close()
+            try? content.abort(namespace: namespace, ref: ref)
+            throw error
+        }
     }
 
     /// Where to write and how: Berth's snapshotters return either a bind mount of one directory or an overlay

@@ -72,7 +72,7 @@ final class LayerUnpacker: Sendable {
             var chunks = layer.makeAsyncIterator()
             return try await chunks.next()
         }
-        let applied = try await BlockingThread.run(name: "unpack \(digest.suffix(12))") {
+        let applied = try await BlockingThread.run {
             let applied = try LayerApplier.apply(to: target, style: .overlay) { try reader.read(into: $0) }
             // Only a stream that ended normally was verified against the layer's digest.
             try reader.drain()
@@ -152,7 +152,7 @@ final class LayerUnpacker: Sendable {
             let lowers = driver.layersAreIndependent && !parent.isEmpty ? try await lowerPaths(parent) : []
             let reader = try await context.content.reader(namespace: context.namespace, digest: try Digest(parsing: layer.digest))
             defer { reader.close() }
-            let applied = try await BlockingThread.run(name: "unpack \(layer.digest.suffix(12))") {
+            let applied = try await BlockingThread.run {
                 var offset: Int64 = 0
                 return try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
                     let count = try reader.read(at: offset, into: buffer)

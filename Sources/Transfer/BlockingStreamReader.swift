@@ -3,20 +3,6 @@ import Dispatch
 import Foundation
 import NIOCore
 
-/// Runs blocking work (extracting a layer: disk writes, decompression) on a thread of its own, so that it
-/// holds neither a cooperative-pool thread nor an event loop while it waits for the disk or for bytes.
-enum BlockingThread {
-    static func run<T: Sendable>(name: String, _ body: @escaping @Sendable () throws -> T) async throws -> T {
-        try await withCheckedThrowingContinuation { continuation in
-            let thread = Thread {
-                continuation.resume(with: Result { try body() })
-            }
-            thread.name = name
-            thread.start()
-        }
-    }
-}
-
 /// Hands a layer's async byte stream to a blocking reader on a BlockingThread: `read` waits on its own
 /// thread while a task fetches the next chunk. Used by one thread at a time.
 final class BlockingStreamReader: @unchecked Sendable {
