@@ -61,6 +61,11 @@ public struct Daemon: Sendable {
         // Shims that outlived a previous daemon are reconnected (or cleaned up) before requests arrive.
         await taskManager.recover()
 
+        let transfers = ImageTransfers(
+            stores: .init(metadata: store, content: content, snapshots: snapshots), events: publisher, logger: logger)
+        let interrupted = await transfers.removeInterruptedUnpacks()
+        if interrupted > 0 { logger.info("removed the half-applied layers of interrupted pulls", metadata: ["snapshots": "\(interrupted)"]) }
+
         let services: [any RegistrableRPCService] = [
             VersionService(),
             NamespacesService(store: store, events: publisher),
@@ -73,11 +78,7 @@ public struct Daemon: Sendable {
             SnapshotsService(snapshots: snapshots, events: publisher),
             DiffService(content: content),
             TasksService(metadata: store, tasks: taskManager),
-            TransferService(
-                transfers: ImageTransfers(
-                    stores: .init(metadata: store, content: content, snapshots: snapshots), events: publisher,
-                    logger: logger),
-                defaultSnapshotter: Self.defaultSnapshotter),
+            TransferService(transfers: transfers, defaultSnapshotter: Self.defaultSnapshotter),
         ]
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)

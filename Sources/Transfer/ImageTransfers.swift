@@ -101,7 +101,7 @@ public actor ImageTransfers {
                 configDirectory: options.hostsDirectory, plainHTTP: options.plainHTTP, skipVerify: options.skipVerify),
             credentials: { host in credentials[host] ?? credentials[domain] }, logger: logger)
         let lease = try await stores.metadata.createLease(
-            namespace: namespace, id: "berth-pull-\(UUID().uuidString.lowercased())",
+            namespace: namespace, id: Self.leasePrefix + UUID().uuidString.lowercased(),
             labels: [GCLabels.expire: Self.expiry()])
         do {
             let outcome = try await pull(job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)

@@ -61,6 +61,51 @@ import Testing
         #expect(try ClientTool.ctr.run(daemon, ["leases", "ls", "-q"]).stdout == "")
     }
 
+    /// berthd killed (SIGKILL) while it downloads and unpacks: after the restart nothing half-unpacked is
+    /// visible (no committed layer, no `extract-` snapshot, no image), and the pull, run again, completes with
+    /// the tree umoci makes.
+    @Test func aPullKilledDuringUnpackLeavesNothingAndCompletesAfterRestart() throws {
+        let images = try FidelityImages.current()
+        guard let step = images.steps.last else { throw TestFailure("no fidelity steps") }
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try registry.push(archive: step.archive, to: "fidelity:killed")
+        let archiveSize = (try FileManager.default.attributesOfItem(atPath: step.archive)[.size] as? Int) ?? (4 << 20)
+        let proxy = try ThrottlingProxy(upstream: registry.address, bytesPerSecond: max(64 << 10, archiveSize / 4))
+        defer { proxy.stop() }
+        let first = try DaemonProcess()
+        defer { first.removeFiles() }
+
+        let client = try Background(
+            Binaries.berth, ["--address", first.socket, "images", "pull", "--plain-http", "\(proxy.address)/fidelity:killed"])
+        var unpacking = false
+        let deadline = Date().addingTimeInterval(20)
+        while !unpacking && Date() < deadline {
+            Thread.sleep(forTimeInterval: 0.05)
+            unpacking = try ClientTool.ctr.run(first, ["snapshots", "ls"]).stdout.contains("extract-")
+        }
+        #expect(unpacking, "no layer was being unpacked")
+        first.stop(signal: SIGKILL)
+        kill(client.process.processIdentifier, SIGKILL)
+        _ = client.finish()
+
+        let second = try DaemonProcess(base: first.base)
+        let snapshots = try ClientTool.ctr.run(second, ["snapshots", "ls"])
+        #expect(snapshots.stdout.split(separator: "\n").count == 1, "only the header:\n\(snapshots)")
+        #expect(try ClientTool.ctr.run(second, ["images", "ls", "-q"]).stdout == "")
+
+        let reference = "\(registry.address)/fidelity:killed"
+        let pulled = try ClientTool.berth.run(second, ["images", "pull", "--plain-http", reference], timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(try ClientTool.ctr.run(second, ["content", "active"]).stdout.split(separator: "\n").count <= 1, "no ingest left")
+        let unpacked = try withMountedImage(step, snapshotter: "overlayfs", daemon: second, name: reference) {
+            try TreeSnapshot.walk($0)
+        }
+        guard let unpacked else { return }
+        let differences = unpacked.differences(from: step.reference, referenceName: "umoci", name: "berthd")
+        #expect(differences.isEmpty, "\(differences.count) differences:\n\(differences.prefix(60).joined(separator: "\n"))")
+    }
+
     /// The fixture is only worth something if umoci really wrote the whiteouts the layers are meant to exercise.
     @Test func umociWroteTheWhiteoutsTheLayersExercise() throws {
         let images = try FidelityImages.current()
