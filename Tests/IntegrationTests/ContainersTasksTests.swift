@@ -201,6 +201,21 @@ import Testing
         #expect(duplicate.stderr.contains("already exists"), "\(duplicate)")
         #expect(try ctr.run(daemon, ["c", "rm", id]).status == 0)
 
+        // A spec runc refuses (a relative working directory): the error names it, and --rm removes the container.
+        let badSpecID = Self.uniqueID("spec")
+        let badSpec = try ctr.run(daemon, ["run", "--rm", "--cwd", "relative/dir", fixtures.latest.name, badSpecID, "true"])
+        #expect(badSpec.status != 0)
+        #expect(badSpec.stderr.lowercased().contains("cwd"), "\(badSpec)")
+        #expect(Self.shimProcesses(for: badSpecID).isEmpty)
+
+        // A snapshot key already in use: the container is not created.
+        let keyID = Self.uniqueID("key")
+        #expect(try ctr.run(daemon, ["snapshots", "prepare", keyID, fixtures.latest.diffID]).status == 0)
+        let keyInUse = try ctr.run(daemon, ["c", "create", fixtures.latest.name, keyID])
+        #expect(keyInUse.status != 0)
+        #expect(keyInUse.stderr.contains("already exists"), "\(keyInUse)")
+        #expect(try ctr.run(daemon, ["snapshots", "rm", keyID]).status == 0)
+
         // Nothing leaked: no containers, tasks, bundles, mounts or shims.
         #expect(try ctr.run(daemon, ["c", "ls", "-q"]).stdout == "")
         #expect(try ctr.run(daemon, ["t", "ls", "-q"]).stdout == "")
