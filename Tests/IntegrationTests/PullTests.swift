@@ -99,6 +99,28 @@ import Testing
         #expect(leases == "", "the pull's lease is gone")
     }
 
+    /// The user's credentials travel with the daemon's pull: a registry behind htpasswd Basic auth serves the
+    /// image with `--user`, and refuses it (clearly, naming nothing) without.
+    @Test func daemonPullUsesTheClientsCredentials() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry(htpasswd: "berth:s3cret")
+        defer { registry.stop() }
+        try registry.push(layout: fixtures.layout, tag: "latest", to: "berth/private:1")
+        let daemon = try DaemonProcess()
+        defer { daemon.removeFiles() }
+        let reference = "\(registry.address)/berth/private:1"
+
+        let refused = try ClientTool.berth.run(daemon, ["images", "pull", "--plain-http", reference], timeout: 120)
+        #expect(refused.status != 0)
+        #expect(refused.stderr.contains("no credentials"), "\(refused)")
+        #expect(try ClientTool.ctr.run(daemon, ["images", "ls", "-q"]).stdout == "")
+
+        let pulled = try ClientTool.berth.run(
+            daemon, ["images", "pull", "--plain-http", "--user", "berth:s3cret", reference], timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(try ClientTool.ctr.run(daemon, ["images", "ls", "-q"]).stdout == reference + "\n")
+    }
+
     @Test func stockCtrPullsThroughBerthd() throws {
         let fixtures = try ImageFixtures.current()
         let registry = try LocalRegistry()

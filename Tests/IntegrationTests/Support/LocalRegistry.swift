@@ -9,9 +9,21 @@ final class LocalRegistry: @unchecked Sendable {
 
     var address: String { "127.0.0.1:\(port)" }
 
-    init() throws {
+    /// Pushes carry these credentials when the registry demands them.
+    let credentials: String?
+
+    /// `htpasswd` ("user:password") puts the registry behind Basic auth.
+    init(htpasswd: String? = nil) throws {
         directory = "/tmp/berth-reg-\(UUID().uuidString.prefix(8))"
+        credentials = htpasswd
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
+        var auth = ""
+        if let htpasswd {
+            let parts = htpasswd.split(separator: ":", maxSplits: 1).map(String.init)
+            let entry = try Command.run(URL(fileURLWithPath: "/usr/bin/htpasswd"), ["-Bbn", parts[0], parts.count > 1 ? parts[1] : ""])
+            try entry.stdout.write(toFile: directory + "/htpasswd", atomically: true, encoding: .utf8)
+            auth = "auth:\n  htpasswd:\n    realm: berth\n    path: \(directory)/htpasswd\n"
+        }
         for _ in 0..<5 {
             let port = Int.random(in: 20000...45000)
             let config = """
@@ -24,7 +36,7 @@ final class LocalRegistry: @unchecked Sendable {
                 http:
                   addr: 127.0.0.1:\(port)
 
-                """
+                """ + auth
             try config.write(toFile: directory + "/config.yml", atomically: true, encoding: .utf8)
             let process = Process()
             process.executableURL = URL(fileURLWithPath: "/usr/bin/docker-registry")
@@ -38,7 +50,8 @@ final class LocalRegistry: @unchecked Sendable {
                     URL(fileURLWithPath: "/usr/bin/skopeo"),
                     ["inspect", "--tls-verify=false", "docker://127.0.0.1:\(port)/none/none:none"], timeout: 5)
                 // Any answer from the registry (an unknown repository) means it is up.
-                if let probe, probe.stderr.contains("manifest unknown") || probe.stderr.contains("name unknown") || probe.stderr.contains("not found") {
+                if let probe, ["manifest unknown", "name unknown", "not found", "authentication required", "unauthorized"]
+                    .contains(where: probe.stderr.contains) {
                     self.port = port
                     self.process = process
                     return
@@ -52,11 +65,14 @@ final class LocalRegistry: @unchecked Sendable {
         throw TestFailure("docker-registry did not start")
     }
 
+    private var destinationCredentials: [String] { credentials.map { ["--dest-creds", $0] } ?? [] }
+
     /// Pushes an OCI layout's tag to `repository:tag` here with skopeo.
     func push(layout: String, tag: String, to repository: String) throws {
         let result = try Command.run(
             URL(fileURLWithPath: "/usr/bin/skopeo"),
-            ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "oci:\(layout):\(tag)", "docker://\(address)/\(repository)"],
+            ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false"] + destinationCredentials
+                + ["oci:\(layout):\(tag)", "docker://\(address)/\(repository)"],
             timeout: 60)
         guard result.status == 0 else { throw TestFailure("skopeo push failed: \(result)") }
     }
@@ -65,7 +81,8 @@ final class LocalRegistry: @unchecked Sendable {
     func push(archive: String, to repository: String) throws {
         let result = try Command.run(
             URL(fileURLWithPath: "/usr/bin/skopeo"),
-            ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false", "oci-archive:\(archive)", "docker://\(address)/\(repository)"],
+            ["--insecure-policy", "copy", "-q", "--dest-tls-verify=false"] + destinationCredentials
+                + ["oci-archive:\(archive)", "docker://\(address)/\(repository)"],
             timeout: 60)
         guard result.status == 0 else { throw TestFailure("skopeo push failed: \(result)") }
     }
