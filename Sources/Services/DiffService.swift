@@ -37,12 +37,7 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
         let reader = try await content.reader(namespace: namespace, digest: layer.digest)
         defer { reader.close() }
         let applied = try await BlockingThread.run {
-            var offset: Int64 = 0
-            return try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
-                let count = try reader.read(at: offset, into: buffer)
-                offset += Int64(count)
-                return count
-            }
+            try LayerApplier.apply(to: target, style: style, lowers: lowers, from: reader)
         }
         return ServerResponse(message: .with {
             $0.applied = .with {

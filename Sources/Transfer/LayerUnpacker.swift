@@ -153,12 +153,7 @@ final class LayerUnpacker: Sendable {
             let reader = try await context.content.reader(namespace: context.namespace, digest: try Digest(parsing: layer.digest))
             defer { reader.close() }
             let applied = try await BlockingThread.run {
-                var offset: Int64 = 0
-                return try LayerApplier.apply(to: target, style: style, lowers: lowers) { buffer in
-                    let count = try reader.read(at: offset, into: buffer)
-                    offset += Int64(count)
-                    return count
-                }
+                try LayerApplier.apply(to: target, style: style, lowers: lowers, from: reader)
             }
             guard applied.diffID == diffID else {
                 throw BerthError.failedPrecondition("wrong diff id calculated on extraction \"\(applied.diffID)\" (expected \(diffID))")
