@@ -1,3 +1,4 @@
+import FoundationEssentials
 import BerthAPI
 import Glibc
 import SwiftProtobuf

@@ -1,7 +1,9 @@
+import Glibc
+
 /// An error a Task method answers with: a google.rpc code and containerd's message shape (`what: kind`), so
 /// the daemon maps it back to the same kind (BerthError(statusCode:message:) strips the suffix again).
 public struct ShimError: Error, CustomStringConvertible {
-    public enum Code: Int32 {
+    public enum Code: Int32, Sendable {
         case unknown = 2
         case invalidArgument = 3
         case notFound = 5

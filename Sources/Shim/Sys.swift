@@ -113,7 +113,8 @@ enum Sys {
 
     static func sleepMilliseconds(_ milliseconds: Int) {
         var request = timespec(tv_sec: milliseconds / 1000, tv_nsec: (milliseconds % 1000) * 1_000_000)
-        while nanosleep(&request, &request) != 0 && errno == EINTR {}
+        var remaining = timespec()
+        while nanosleep(&request, &remaining) != 0 && errno == EINTR { request = remaining }
     }
 
     /// An exit as a shell reports it: the exit code, or 128 + the signal that killed the process.

@@ -1,3 +1,4 @@
+import FoundationEssentials
 import BerthAPI
 import SwiftProtobuf
 

@@ -57,7 +57,13 @@ enum UnixSocket {
     }
 
     static func accept(_ listener: Int32) -> Int32 {
-        Glibc.accept4(listener, nil, nil, Int32(SOCK_CLOEXEC.rawValue) | Int32(SOCK_NONBLOCK.rawValue))
+        // accept4 is a GNU extension Swift's Glibc does not export; the shim spawns nothing between the two calls.
+        let fd = Glibc.accept(listener, nil, nil)
+        if fd >= 0 {
+            _ = fcntl(fd, F_SETFD, FD_CLOEXEC)
+            Sys.setNonBlocking(fd)
+        }
+        return fd
     }
 
     /// Strips the `unix://` prefix that shims print and TTRPC_ADDRESS may carry.

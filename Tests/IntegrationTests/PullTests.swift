@@ -99,6 +99,23 @@ import Testing
         #expect(leases == "", "the pull's lease is gone")
     }
 
+    /// Against containerd, which has no transfer service, `berth images pull` pulls through the content service.
+    @Test func berthPullsFromContainerdThroughItsContentService() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try registry.push(layout: fixtures.layout, tag: "latest", to: "berth/tocontainerd:1")
+        let containerd = try ReferenceContainerd()
+        defer { containerd.release() }
+        let reference = "\(registry.address)/berth/tocontainerd:1"
+        let pulled = try Command.run(
+            Binaries.berth, ["--address", containerd.socket, "images", "pull", "--plain-http", reference], timeout: 120)
+        #expect(pulled.status == 0, "\(pulled)")
+        #expect(pulled.stdout.contains("the daemon cannot pull by itself"), "\(pulled)")
+        let check = try Command.run(Binaries.ctr, ["--address", containerd.socket, "images", "check"])
+        #expect(check.stdout.contains(reference) && check.stdout.contains("complete (2/2)"), "\(check)")
+    }
+
     /// The user's credentials travel with the daemon's pull: a registry behind htpasswd Basic auth serves the
     /// image with `--user`, and refuses it (clearly, naming nothing) without.
     @Test func daemonPullUsesTheClientsCredentials() throws {

@@ -1,0 +1,104 @@
+import Glibc
+
+/// Copies bytes from one descriptor to another on the event loop without blocking it: read while the
+/// buffer is empty, write while it is not (a full fifo parks the copy, and so, in turn, the container).
+final class FDCopier {
+    let source: Int32
+    let destination: Int32
+    private let loop: EventLoop
+    private let closeSource: Bool
+    private let closeDestination: Bool
+    private let onFinish: () -> Void
+    private var sourceToken: Int?
+    private var destinationToken: Int?
+    private var pending: [UInt8] = []
+    private(set) var isFinished = false
+    /// Set by CloseIO: stop at the first moment nothing is left to read instead of waiting for EOF.
+    private var stopWhenDrained = false
+
+    init(
+        from source: Int32, to destination: Int32, loop: EventLoop, closeSource: Bool, closeDestination: Bool,
+        onFinish: @escaping () -> Void = {}
+    ) {
+        self.source = source
+        self.destination = destination
+        self.loop = loop
+        self.closeSource = closeSource
+        self.closeDestination = closeDestination
+        self.onFinish = onFinish
+        Sys.setNonBlocking(source)
+        Sys.setNonBlocking(destination)
+        watchSource()
+    }
+
+    private func watchSource() {
+        if let destinationToken { loop.unwatch(destinationToken); self.destinationToken = nil }
+        guard sourceToken == nil else { return }
+        sourceToken = loop.watch(source, Int16(POLLIN)) { [unowned self] _ in self.readSome() }
+    }
+
+    private func watchDestination() {
+        if let sourceToken { loop.unwatch(sourceToken); self.sourceToken = nil }
+        guard destinationToken == nil else { return }
+        destinationToken = loop.watch(destination, Int16(POLLOUT)) { [unowned self] _ in self.writePending() }
+    }
+
+    private func readSome() {
+        var chunk = [UInt8](repeating: 0, count: 32 << 10)
+        let count = read(source, &chunk, chunk.count)
+        if count > 0 {
+            pending = Array(chunk[0..<count])
+            writePending()
+        } else if count < 0 && errno == EINTR {
+            return
+        } else if count < 0 && errno == EAGAIN {
+            if stopWhenDrained { finish() }
+        } else {
+            // EOF, or EIO from a pty master whose terminal side closed: the process is done writing.
+            finish()
+        }
+    }
+
+    private func writePending() {
+        while !pending.isEmpty {
+            let written = pending.withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }
+            if written > 0 {
+                pending.removeFirst(written)
+            } else if written < 0 && errno == EINTR {
+                continue
+            } else if written < 0 && errno == EAGAIN {
+                return watchDestination()
+            } else {
+                // The reader is gone for good (a container that closed its stdin): nothing more to do.
+                pending.removeAll()
+                return finish()
+            }
+        }
+        if stopWhenDrained { return drainThenFinish() }
+        watchSource()
+    }
+
+    /// CloseIO on stdin: pass on what the client already wrote, then close.
+    func stopWhenEmpty() {
+        guard !isFinished else { return }
+        stopWhenDrained = true
+        if pending.isEmpty { drainThenFinish() }
+    }
+
+    private func drainThenFinish() {
+        guard pending.isEmpty else { return }
+        readSome()
+    }
+
+    func finish() {
+        guard !isFinished else { return }
+        isFinished = true
+        if let sourceToken { loop.unwatch(sourceToken) }
+        if let destinationToken { loop.unwatch(destinationToken) }
+        sourceToken = nil
+        destinationToken = nil
+        if closeSource { close(source) }
+        if closeDestination { close(destination) }
+        onFinish()
+    }
+}

@@ -1,0 +1,64 @@
+import Glibc
+
+/// `containerd-shim-berth-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-bundle PATH] [-debug]
+/// start|delete`, and, with no action word, the long-running server that `start` spawns.
+public enum ShimCommand {
+    /// Bundle files: the init's pid (runc writes it) and the runtime binary and root `delete` needs.
+    static let initPidFile = "init.pid"
+    static let runtimeFile = "berth-shim-runtime"
+    static let socketDirectory = "/run/berth/s"
+
+    public static func main(_ arguments: [String]) -> Never {
+        let config: ShimConfig
+        do {
+            config = try ShimConfig.parse(arguments)
+        } catch {
+            fail(error.message)
+        }
+        do {
+            switch config.action {
+            case .start: try start(config)
+            case .delete: try delete(config)
+            case .serve: try serve(config)
+            }
+        } catch {
+            fail(error.message)
+        }
+        exit(0)
+    }
+
+    static func fail(_ message: String) -> Never {
+        Sys.writeAll(2, Array("containerd-shim-berth-v1: \(message)\n".utf8))
+        exit(1)
+    }
+
+    /// Where the server listens: one socket per daemon address, namespace and task, as containerd derives
+    /// `/run/containerd/s/<sha256>`; a short path, whatever the bundle's length.
+    static func socketPath(address: String, namespace: String, id: String) -> String {
+        "\(socketDirectory)/\(SocketName.hash(address + "\u{0}" + namespace + "\u{0}" + id))"
+    }
+
+    static func currentDirectory() -> String {
+        var buffer = [CChar](repeating: 0, count: Int(PATH_MAX) + 1)
+        guard getcwd(&buffer, buffer.count) != nil else { return "." }
+        return String(decoding: buffer.prefix { $0 != 0 }.map { UInt8(bitPattern: $0) }, as: UTF8.self)
+    }
+}
+
+/// A 128-bit FNV-1a digest in hex: stable socket names without pulling in a hashing library.
+enum SocketName {
+    static func hash(_ text: String) -> String {
+        var high: UInt64 = 0xcbf2_9ce4_8422_2325
+        var low: UInt64 = 0x8422_2325_cbf2_9ce4
+        for byte in text.utf8 {
+            high = (high ^ UInt64(byte)) &* 0x100_0000_01b3
+            low = (low ^ UInt64(byte)) &* 0x100_0000_01b3 ^ (low >> 29)
+        }
+        return hex(high) + hex(low)
+    }
+
+    private static func hex(_ value: UInt64) -> String {
+        let digits = String(value, radix: 16)
+        return String(repeating: "0", count: 16 - digits.count) + digits
+    }
+}
