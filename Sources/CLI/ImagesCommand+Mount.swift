@@ -53,20 +53,24 @@ extension ImagesCommand {
 
 /// Mounting through util-linux's mount(8), which knows every filesystem's option syntax.
 enum SystemMount {
+    /// A long overlay lower-dir list is mounted relative to the layers' common directory (see OverlayLowerDirs).
     static func mount(_ mount: MountDescription, at target: String) throws {
+        let (options, directory) = OverlayLowerDirs.compacted(mount.options)
         var arguments = ["-t", mount.type]
-        if !mount.options.isEmpty { arguments += ["-o", mount.options.joined(separator: ",")] }
-        try run("/bin/mount", arguments + [mount.source, target])
+        if !options.isEmpty { arguments += ["-o", options.joined(separator: ",")] }
+        let absoluteTarget = target.hasPrefix("/") ? target : FileManager.default.currentDirectoryPath + "/" + target
+        try run("/bin/mount", arguments + [mount.source, absoluteTarget], in: directory)
     }
 
     static func unmount(_ target: String) throws {
         try run("/bin/umount", [target])
     }
 
-    private static func run(_ tool: String, _ arguments: [String]) throws {
+    private static func run(_ tool: String, _ arguments: [String], in directory: String? = nil) throws {
         let process = Process()
         process.executableURL = URL(fileURLWithPath: tool)
         process.arguments = arguments
+        if let directory { process.currentDirectoryURL = URL(fileURLWithPath: directory) }
         let errors = Pipe()
         process.standardError = errors
         try process.run()

@@ -77,14 +77,37 @@ struct DiffSources {
         guard mounts.count == 1 else { throw BerthError.notImplemented("diff of \(mounts.count) stacked mounts") }
         if ["bind", "rbind"].contains(mount.type) { return mount.source }
         let target = try makeMountpoint()
-        let data = mount.options.filter { !["ro", "rw"].contains($0) }.joined(separator: ",")
-        guard Glibc.mount(mount.source, target, mount.type, UInt(MS_RDONLY), data) == 0 else {
-            let reason = String(cString: strerror(errno))
+        let (options, directory) = OverlayLowerDirs.compacted(mount.options.filter { !["ro", "rw"].contains($0) })
+        do {
+            if let directory {
+                // Relative lower dirs need the mount made from their directory: mount(8) in a child, since
+                // the daemon's own working directory is shared by all its threads.
+                try mountFrom(directory, type: mount.type, source: mount.source, target: target, options: ["ro"] + options)
+            } else if Glibc.mount(mount.source, target, mount.type, UInt(MS_RDONLY), options.joined(separator: ",")) != 0 {
+                throw BerthError.invalidArgument(
+                    "cannot mount \(mount.type) \(mount.source) for diff: \(String(cString: strerror(errno)))")
+            }
+        } catch {
             rmdir(target)
-            throw BerthError.invalidArgument("cannot mount \(mount.type) \(mount.source) for diff: \(reason)")
+            throw error
         }
         mounted.append(target)
         return target
+    }
+
+    private static func mountFrom(_ directory: String, type: String, source: String, target: String, options: [String]) throws {
+        let process = Process()
+        process.executableURL = URL(fileURLWithPath: "/bin/mount")
+        process.arguments = ["-t", type, "-o", options.joined(separator: ","), source, target]
+        process.currentDirectoryURL = URL(fileURLWithPath: directory)
+        let errors = Pipe()
+        process.standardError = errors
+        try process.run()
+        process.waitUntilExit()
+        guard process.terminationStatus == 0 else {
+            let message = String(decoding: errors.fileHandleForReading.readDataToEndOfFile(), as: UTF8.self)
+            throw BerthError.invalidArgument("cannot mount \(type) \(source) for diff: \(message)")
+        }
     }
 
     private static func makeMountpoint() throws -> String {

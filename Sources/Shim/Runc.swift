@@ -62,16 +62,15 @@ struct Runc {
         return output
     }
 
+    /// runc's own last error (it names the command already: "runc create failed: ..."), else what it printed.
     private func failure(_ arguments: [String], status: Int32, stderr: [UInt8]) -> ShimError {
-        let command = arguments.first ?? ""
-        var message = Sys.readFile(logPath, limit: 1 << 20).flatMap(RuncOutput.lastError(inLog:))
-        if message == nil {
-            let printed = String(decoding: stderr, as: UTF8.self).trimmingWhitespace()
-            message = printed.isEmpty ? nil : printed
+        if let logged = Sys.readFile(logPath, limit: 1 << 20).flatMap(RuncOutput.lastError(inLog:)) {
+            return ShimError(.unknown, logged)
         }
         let name = binary.split(separator: "/").last.map(String.init) ?? binary
-        return ShimError(
-            .unknown, "\(name) \(command) failed: \(message ?? "exit status \(Sys.exitCode(fromWaitStatus: status))")")
+        let printed = String(decoding: stderr, as: UTF8.self).trimmingWhitespace()
+        let detail = printed.isEmpty ? "exit status \(Sys.exitCode(fromWaitStatus: status))" : printed
+        return ShimError(.unknown, "\(name) \(arguments.first ?? "") failed: \(detail)")
     }
 }
 

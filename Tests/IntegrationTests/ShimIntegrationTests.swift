@@ -1,0 +1,356 @@
+import BerthAPI
+import BerthClient
+import Foundation
+import SwiftProtobuf
+import Testing
+
+/// Berth's own shim, `containerd-shim-berth-v1` (runtime `io.containerd.berth.v1`), under berthd and under the
+/// real containerd, with real runc: the ctr walk-through, exit codes, exec, stdin, tty, pause/resume, metrics,
+/// events, a shim killed with SIGKILL, a daemon killed and restarted, crun chosen through the runc options, and
+/// nothing left behind (shims, mounts, bundles, sockets, runc state).
+@Suite(.serialized, .imageFixtures, .enabled(if: ShimIntegrationTests.canRun))
+struct ShimIntegrationTests {
+    static let runtime = "io.containerd.berth.v1"
+    static let shimName = "containerd-shim-berth-v1"
+    static let shimBinary = Binaries.buildDirectory.appendingPathComponent(shimName)
+    static let runcRoot = "/run/containerd/runc/default"
+
+    static var canRun: Bool {
+        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: shimBinary.path)
+            && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/runc")
+                || FileManager.default.isExecutableFile(atPath: "/usr/bin/runc"))
+    }
+
+    /// Unique per run: runc keeps its state per namespace under /run/containerd/runc, shared by every daemon.
+    static func uniqueID(_ prefix: String) -> String { "shim-\(prefix)-\(UUID().uuidString.prefix(6).lowercased())" }
+
+    static func importedDaemon() throws -> (DaemonProcess, ImageFixtures) {
+        let fixtures = try ImageFixtures.current()
+        let daemon = try DaemonProcess()
+        let imported = try ClientTool.ctr.run(daemon, ["images", "import", fixtures.ociArchive], timeout: 120)
+        guard imported.status == 0 else {
+            daemon.release()
+            throw TestFailure("import failed: \(imported)")
+        }
+        return (daemon, fixtures)
+    }
+
+    /// The rows of a ctr-style table, split on runs of spaces, without the header.
+    static func rows(_ output: String) -> [[String]] {
+        output.split(separator: "\n").dropFirst().map { $0.split(separator: " ").map(String.init) }
+    }
+
+    static func taskRow(_ daemon: any ServingDaemon, _ id: String) -> [String]? {
+        rows((try? daemon.ctr(["t", "ls"]).stdout) ?? "").first { $0.first == id }
+    }
+
+    /// Pids of Berth shim processes serving task `id`.
+    static func shimProcesses(for id: String) -> [Int32] {
+        let result = try? Command.run(URL(fileURLWithPath: "/usr/bin/pgrep"), ["-f", "\(shimName) .*-id \(id)( |$)"])
+        return (result?.stdout ?? "").split(separator: "\n").compactMap { Int32($0) }
+    }
+
+    static func mounts(under path: String) -> [String] {
+        let table = (try? String(contentsOfFile: "/proc/self/mountinfo", encoding: .utf8)) ?? ""
+        return table.split(separator: "\n").compactMap { line in
+            let fields = line.split(separator: " ")
+            return fields.count > 4 && fields[4].hasPrefix(path + "/") ? String(fields[4]) : nil
+        }
+    }
+
+    /// The command line of a process's parent: a task's init must be a child of the Berth shim.
+    static func parentCommand(of pid: Int32) -> String {
+        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
+            let close = stat.lastIndex(of: ")")
+        else { return "" }
+        let fields = stat[stat.index(after: close)...].split(separator: " ")
+        guard fields.count > 1, let parent = Int32(fields[1]) else { return "" }
+        let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(parent)/cmdline"))) ?? Data()
+        return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
+    }
+
+    /// Waits until `condition` holds (up to 10 s).
+    static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
+        let deadline = Date().addingTimeInterval(10)
+        while Date() < deadline {
+            if try condition() { return true }
+            Thread.sleep(forTimeInterval: 0.05)
+        }
+        return try condition()
+    }
+
+    /// Whatever a failed test left: tasks and containers removed through the daemon, then any shim still
+    /// serving those ids killed, runc's state forced away and mounts under the daemon's folder detached.
+    static func cleanUp(_ ids: [String], daemon: any ServingDaemon, base: String) {
+        for id in ids {
+            _ = try? daemon.ctr(["t", "kill", "-s", "KILL", id], timeout: 10)
+            _ = try? daemon.ctr(["t", "rm", "-f", id], timeout: 10)
+            _ = try? daemon.ctr(["c", "rm", id], timeout: 10)
+        }
+        for id in ids {
+            for pid in shimProcesses(for: id) { kill(pid, SIGKILL) }
+            if FileManager.default.fileExists(atPath: runcRoot + "/" + id) {
+                _ = try? Command.run(URL(fileURLWithPath: "/usr/sbin/runc"), ["--root", runcRoot, "delete", "--force", id])
+            }
+        }
+        for point in mounts(under: base).reversed() {
+            _ = try? Command.run(URL(fileURLWithPath: "/bin/umount"), ["-l", point], timeout: 10)
+        }
+    }
+
+    /// No shim, mount, bundle, socket or runc state left for `id`.
+    static func expectNothingLeft(_ id: String, base: String, state: String) {
+        #expect(eventually { shimProcesses(for: id).isEmpty }, "shim of \(id) still running")
+        #expect(mounts(under: base).isEmpty, "\(mounts(under: base))")
+        let bundles = (try? FileManager.default.contentsOfDirectory(atPath: state + "/io.containerd.runtime.v2.task/default")) ?? []
+        #expect(!bundles.contains(id), "\(bundles)")
+        #expect(!FileManager.default.fileExists(atPath: runcRoot + "/" + id))
+    }
+
+    // MARK: Under berthd
+
+    @Test(arguments: ClientTool.allCases)
+    func runPrintsOutputAndPropagatesExitCodes(_ tool: ClientTool) throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let ids = [Self.uniqueID("hello"), Self.uniqueID("seven")]
+        defer {
+            Self.cleanUp(ids, daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        let hello = try tool.run(daemon, ["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, ids[0], "echo", "hello"])
+        #expect(hello.status == 0, "\(hello)\n\(daemon.log)")
+        #expect(hello.stdout == "hello\n", "\(hello)")
+        let seven = try tool.run(daemon, ["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, ids[1], "sh", "-c", "exit 7"])
+        #expect(seven.status == 7, "\(seven)")
+        for id in ids { Self.expectNothingLeft(id, base: daemon.base, state: daemon.state) }
+    }
+
+    @Test(arguments: ClientTool.allCases)
+    func walkThrough(_ tool: ClientTool) throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("walk")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        let started = try tool.run(daemon, ["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"])
+        #expect(started.status == 0, "\(started)\n\(daemon.log)")
+        let containers = try tool.run(daemon, ["c", "ls"])
+        #expect(Self.rows(containers.stdout).contains([id, fixtures.latest.name, Self.runtime]), "\(containers)")
+
+        let row = Self.taskRow(daemon, id)
+        #expect(row?.last == "RUNNING", "\(String(describing: row))")
+        let pid = row.flatMap { Int32($0[1]) } ?? 0
+        #expect(pid > 0 && kill(pid, 0) == 0, "task pid \(pid) is not a live process")
+        #expect(Self.parentCommand(of: pid).contains(Self.shimName), "\(Self.parentCommand(of: pid))")
+        #expect(Self.shimProcesses(for: id).count == 1)
+
+        let ps = try tool.run(daemon, ["t", "ps", id])
+        #expect(ps.status == 0 && ps.stdout.contains(String(pid)), "\(ps)")
+
+        #expect(try tool.run(daemon, ["t", "kill", "-s", "SIGKILL", id]).status == 0)
+        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)
+        #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
+        #expect(try tool.run(daemon, ["c", "ls", "-q"]).stdout == "")
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+    }
+
+    @Test func execStdinTerminalPauseResumeAndMetrics() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("exec")
+        let others = [Self.uniqueID("cat"), Self.uniqueID("tty")]
+        defer {
+            Self.cleanUp([id] + others, daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+
+        let exec = try ClientTool.ctr.run(daemon, ["t", "exec", "--exec-id", "e1", id, "sh", "-c", "echo from exec; exit 3"])
+        #expect(exec.status == 3, "\(exec)")
+        #expect(exec.stdout == "from exec\n", "\(exec)")
+        let berthExec = try ClientTool.berth.run(daemon, ["t", "exec", "--exec-id", "e2", id, "echo", "again"])
+        #expect(berthExec.status == 0 && berthExec.stdout == "again\n", "\(berthExec)")
+
+        let cat = try ClientTool.berth.run(
+            daemon, ["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, others[0], "cat"],
+            stdin: Data("line one\nline two\n".utf8))
+        #expect(cat.status == 0 && cat.stdout == "line one\nline two\n", "\(cat)")
+
+        let tty = try ClientTool.berth.run(daemon, [
+            "run", "--rm", "-t", "--runtime", Self.runtime, fixtures.latest.name, others[1], "sh", "-c", "[ -t 1 ] && echo has-tty",
+        ])
+        #expect(tty.status == 0 && tty.stdout.contains("has-tty"), "\(tty)")
+
+        #expect(try daemon.ctr(["t", "pause", id]).status == 0)
+        #expect(Self.taskRow(daemon, id)?.last == "PAUSED")
+        #expect(try daemon.ctr(["t", "resume", id]).status == 0)
+        #expect(Self.taskRow(daemon, id)?.last == "RUNNING")
+
+        let metrics = try daemon.ctr(["t", "metrics", id])
+        #expect(metrics.status == 0, "\(metrics)")
+        #expect(metrics.stdout.contains("memory.usage_in_bytes") || metrics.stdout.contains("memory.usage"), "\(metrics)")
+        #expect(metrics.stdout.contains("pids.current"), "\(metrics)")
+
+        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
+        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        for id in [id] + others { Self.expectNothingLeft(id, base: daemon.base, state: daemon.state) }
+    }
+
+    @Test func taskEventsReachSubscribers() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("events")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        let events = try ClientTool.ctr.background(daemon, ["events"])
+        Thread.sleep(forTimeInterval: 0.3)
+        #expect(try daemon.ctr(["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, id, "sh", "-c", "exit 2"]).status == 2)
+        Thread.sleep(forTimeInterval: 0.5)
+        let seen = events.finish().stdout
+        for topic in ["/tasks/create", "/tasks/start", "/tasks/exit", "/tasks/delete"] {
+            #expect(seen.contains("\(topic) {\"container_id\":\"\(id)\""), "\(topic) missing:\n\(seen)")
+        }
+        #expect(seen.contains("\"exit_status\":2"), "\(seen)")
+    }
+
+    @Test func killedShimIsReportedAndCleanedUp() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("dead")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        let pid = Self.taskRow(daemon, id).flatMap { Int32($0[1]) } ?? 0
+        let shims = Self.shimProcesses(for: id)
+        #expect(shims.count == 1, "\(shims)")
+        for shim in shims { kill(shim, SIGKILL) }
+        #expect(Self.eventually { (try? daemon.ctr(["t", "ls", "-q"]).stdout) == "" })
+        #expect(daemon.isRunning)
+        #expect(Self.eventually { pid > 0 && kill(pid, 0) != 0 }, "the container's process outlived its shim")
+        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+    }
+
+    /// Tasks outlive berthd: after kill -9 and a restart, running tasks are reachable, and a task that exited
+    /// while the daemon was down is reported with its exit status.
+    @Test func tasksOutliveTheDaemon() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let keeper = Self.uniqueID("keep")
+        let quitter = Self.uniqueID("quit")
+        var current: DaemonProcess = daemon
+        defer {
+            Self.cleanUp([keeper, quitter], daemon: current, base: daemon.base)
+            current.release()
+        }
+        #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, keeper, "sleep", "1000"]).status == 0)
+        #expect(try daemon.ctr([
+            "run", "-d", "--runtime", Self.runtime, fixtures.latest.name, quitter, "sh", "-c", "sleep 1; exit 4",
+        ]).status == 0)
+        let pid = Self.taskRow(daemon, keeper).flatMap { Int32($0[1]) } ?? 0
+        daemon.stop(signal: SIGKILL)
+        Thread.sleep(forTimeInterval: 2)
+        #expect(Self.shimProcesses(for: keeper).count == 1, "the task keeps running without the daemon")
+        #expect(pid > 0 && kill(pid, 0) == 0)
+
+        let restarted = try DaemonProcess(base: daemon.base)
+        current = restarted
+        #expect(Self.taskRow(restarted, keeper) == [keeper, String(pid), "RUNNING"], "\(restarted.log)")
+        let quit = try restarted.ctr(["t", "ls"])
+        #expect(Self.rows(quit.stdout).first { $0.first == quitter }?.last == "STOPPED", "\(quit)")
+        let exec = try ClientTool.ctr.run(restarted, ["t", "exec", "--exec-id", "after", keeper, "echo", "still here"])
+        #expect(exec.status == 0 && exec.stdout == "still here\n", "\(exec)")
+        #expect(try restarted.ctr(["t", "kill", "-s", "KILL", keeper]).status == 0)
+        #expect(Self.eventually { Self.taskRow(restarted, keeper)?.last == "STOPPED" })
+        for id in [keeper, quitter] {
+            #expect(try restarted.ctr(["t", "rm", id]).status == 0)
+            #expect(try restarted.ctr(["c", "rm", id]).status == 0)
+            Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+        }
+    }
+
+    /// `BinaryName` in the task's `containerd.runc.v1.Options` picks the runtime: crun keeps a `status` file in
+    /// its state directory where runc keeps `state.json`.
+    @Test(.enabled(if: FileManager.default.isExecutableFile(atPath: "/usr/bin/crun")))
+    func crunWhenTheRuncOptionsNameIt() async throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("crun")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["c", "create", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        var options = Google_Protobuf_Any()
+        options.typeURL = "containerd.runc.v1.Options"
+        options.value = try Containerd_Runc_V1_Options.with { $0.binaryName = "crun" }.serializedData()
+        try await BerthClient.withConnection(address: daemon.socket) { client in
+            let mounts = try await client.snapshotMounts(id, snapshotter: "overlayfs")
+            try await client.createTask(containerID: id, rootfs: mounts, io: ProcessIO(), runtimeOptions: options)
+            try await client.startTask(id)
+        }
+        #expect(Self.taskRow(daemon, id)?.last == "RUNNING")
+        #expect(FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/status"), "not crun's state")
+        #expect(!FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/state.json"), "runc ran it")
+        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
+        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+    }
+
+    // MARK: Under the real containerd
+
+    /// containerd finds the shim on PATH, as it finds containerd-shim-runc-v2.
+    static func containerdWithShimOnPath() throws -> ReferenceContainerd {
+        let directory = Binaries.buildDirectory.path
+        let path = ProcessInfo.processInfo.environment["PATH"] ?? "/usr/sbin:/usr/bin:/sbin:/bin"
+        if !path.split(separator: ":").contains(Substring(directory)) { setenv("PATH", directory + ":" + path, 1) }
+        return try ReferenceContainerd()
+    }
+
+    @Test(.enabled(if: ReferenceContainerd.isInstalled))
+    func walkThroughUnderContainerd() throws {
+        let fixtures = try ImageFixtures.current()
+        let containerd = try Self.containerdWithShimOnPath()
+        let ids = ["hello", "seven", "walk", "dead"].map(Self.uniqueID)
+        defer {
+            Self.cleanUp(ids, daemon: containerd, base: containerd.base)
+            containerd.release()
+        }
+        #expect(try containerd.ctr(["images", "import", fixtures.ociArchive], timeout: 120).status == 0)
+        let hello = try containerd.ctr(["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, ids[0], "echo", "hello"])
+        #expect(hello.status == 0 && hello.stdout == "hello\n", "\(hello)\n\(containerd.log.suffix(3000))")
+        let seven = try containerd.ctr(["run", "--rm", "--runtime", Self.runtime, fixtures.latest.name, ids[1], "sh", "-c", "exit 7"])
+        #expect(seven.status == 7, "\(seven)")
+
+        let walk = ids[2]
+        #expect(try containerd.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, walk, "sleep", "1000"]).status == 0)
+        let row = Self.taskRow(containerd, walk)
+        #expect(row?.last == "RUNNING", "\(String(describing: row))")
+        let pid = row.flatMap { Int32($0[1]) } ?? 0
+        #expect(Self.parentCommand(of: pid).contains(Self.shimName))
+        #expect(try containerd.ctr(["t", "ps", walk]).stdout.contains(String(pid)))
+        let exec = try containerd.ctr(["t", "exec", "--exec-id", "e1", walk, "sh", "-c", "echo from exec; exit 3"])
+        #expect(exec.status == 3 && exec.stdout == "from exec\n", "\(exec)")
+        #expect(try containerd.ctr(["t", "pause", walk]).status == 0)
+        #expect(Self.taskRow(containerd, walk)?.last == "PAUSED")
+        #expect(try containerd.ctr(["t", "resume", walk]).status == 0)
+        #expect(try containerd.ctr(["t", "metrics", walk]).stdout.contains("pids.current"))
+        #expect(try containerd.ctr(["t", "kill", "-s", "KILL", walk]).status == 0)
+        #expect(Self.eventually { Self.taskRow(containerd, walk)?.last == "STOPPED" })
+        #expect(try containerd.ctr(["t", "rm", walk]).status == 0)
+        #expect(try containerd.ctr(["c", "rm", walk]).status == 0)
+
+        // A shim killed with SIGKILL: containerd runs `<shim> delete` and forgets the task.
+        let dead = ids[3]
+        #expect(try containerd.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, dead, "sleep", "1000"]).status == 0)
+        for shim in Self.shimProcesses(for: dead) { kill(shim, SIGKILL) }
+        #expect(Self.eventually { (try? containerd.ctr(["t", "ls", "-q"]).stdout) == "" })
+        #expect(try containerd.ctr(["c", "rm", dead]).status == 0)
+        for id in ids { Self.expectNothingLeft(id, base: containerd.base, state: containerd.state) }
+    }
+}
