@@ -61,7 +61,15 @@ struct ContainerCreator {
     let client: BerthClient
     let options: ContainerOptions
 
+    /// As ctr: everything the creation makes (unpacked layers, the container's snapshot) is held by a lease
+    /// until the container record holds it, so a collection in between cannot take it.
     func create(image reference: String, id: String, args: [String]) async throws -> ContainerDescription {
+        try await client.withTemporaryLease { leased in
+            try await ContainerCreator(client: leased, options: options).createLeased(image: reference, id: id, args: args)
+        }
+    }
+
+    private func createLeased(image reference: String, id: String, args: [String]) async throws -> ContainerDescription {
         try Identifiers.validate(id)
         let snapshotter = options.snapshotter.resolved
         let image = try await client.image(reference)

@@ -23,7 +23,10 @@ extension ContentService {
             var expected = message.expected.isEmpty ? nil : try Digest.fromRequest(message.expected)
             let writer = try await content.writer(
                 namespace: namespace, ref: ref, total: total, expected: expected, lease: lease)
-            defer { writer.close() }
+            defer {
+                writer.close()
+                HeapTrimmer.trimSoon()
+            }
 
             while true {
                 try Task.checkCancellation()

@@ -78,7 +78,10 @@ public struct ContentService: Containerd_Services_Content_V1_Content.ServiceProt
         }
         let end = message.size > 0 ? min(reader.size, message.offset + message.size) : reader.size
         return StreamingServerResponse { writer in
-            defer { reader.close() }
+            defer {
+                reader.close()
+                if end - message.offset > 1 << 20 { HeapTrimmer.trimSoon() }
+            }
             var offset = message.offset
             while offset < end {
                 try Task.checkCancellation()

@@ -35,7 +35,10 @@ public struct DiffService: Containerd_Services_Diff_V1_Diff.ServiceProtocol {
         }
         let (target, style, lowers) = try Self.applyTarget(request.message.mounts)
         let reader = try await content.reader(namespace: namespace, digest: layer.digest)
-        defer { reader.close() }
+        defer {
+            reader.close()
+            HeapTrimmer.trimSoon()
+        }
         let applied = try await BlockingThread.run {
             try LayerApplier.apply(to: target, style: style, lowers: lowers, from: reader)
         }

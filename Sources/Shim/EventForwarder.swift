@@ -1,5 +1,6 @@
-import FoundationEssentials
 import BerthAPI
+// Data only (the generated messages' bytes fields): not Foundation, which costs a shim ~8 MB.
+import FoundationEssentials
 import Glibc
 import SwiftProtobuf
 

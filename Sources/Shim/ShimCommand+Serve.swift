@@ -22,7 +22,7 @@ extension ShimCommand {
             signals.drain()
             service.reapExited()
         }
-        let server = TTRPCServer(listener: listener, loop: loop, dispatch: service.dispatch)
+        let server = TTRPCPollServer(listener: listener, loop: loop, dispatch: service.dispatch)
         service.onShutdown = {
             server.shutdown()
             // The last events (exit, delete) should reach the daemon before the shim goes.

@@ -44,6 +44,10 @@ extension ShimService {
             rootfsMounted = !request.rootfs.isEmpty
             initProcess = process
             register(process, pid: pid)
+            let containerID = request.id
+            oomWatch = OOMWatch(pid: pid, loop: loop) { [unowned self] in
+                events.publish("/tasks/oom", Containerd_Events_TaskOOM.with { $0.containerID = containerID })
+            }
         } catch {
             if !request.rootfs.isEmpty { RootfsMount.unmountAll(rootfs) }
             throw ShimError(error.code, "OCI runtime create failed: \(error.message)")

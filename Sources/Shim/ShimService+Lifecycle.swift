@@ -92,6 +92,8 @@ extension ShimService {
         }
         for exec in execs.values { exec.io?.close() }
         execs.removeAll()
+        oomWatch?.close()
+        oomWatch = nil
         process.io?.close()
         if rootfsMounted { RootfsMount.unmountAll(bundle + "/rootfs") }
         rootfsMounted = false

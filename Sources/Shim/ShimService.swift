@@ -1,5 +1,6 @@
-import FoundationEssentials
 import BerthAPI
+// Data only (the generated messages' bytes fields): not Foundation, which costs a shim ~8 MB.
+import FoundationEssentials
 import Glibc
 import SwiftProtobuf
 
@@ -24,6 +25,7 @@ final class ShimService {
     /// Exits of children not (yet) known as a process, by pid; consulted when a pid is registered.
     var unclaimedExits: [Int32: (status: UInt32, at: Google_Protobuf_Timestamp)] = [:]
     var execSpecCounter = 0
+    var oomWatch: OOMWatch?
 
     init(config: ShimConfig, loop: EventLoop, events: EventForwarder, log: ShimLog) {
         self.config = config

@@ -1,15 +1,16 @@
-import FoundationEssentials
 import BerthAPI
+// Data only (the generated messages' bytes fields): not Foundation, which costs a shim ~8 MB.
+import FoundationEssentials
 import SwiftProtobuf
 
 /// Answers one ttrpc call, now or later (Wait answers when the process exits). Answering twice, or after
 /// the connection closed, does nothing.
 final class TTRPCResponder {
-    private weak var connection: TTRPCServerConnection?
+    private weak var connection: TTRPCPollConnection?
     let streamID: UInt32
     private var answered = false
 
-    init(connection: TTRPCServerConnection, streamID: UInt32) {
+    init(connection: TTRPCPollConnection, streamID: UInt32) {
         self.connection = connection
         self.streamID = streamID
     }

@@ -29,7 +29,10 @@ public final class PullJob: Sendable {
     /// Runs `body` as the job's work, detached from whoever asked for it.
     func start(_ body: @escaping @Sendable (PullJob) async throws -> PullOutcome) {
         let task = Task { [self] in
-            defer { finish() }
+            defer {
+                finish()
+                HeapTrimmer.trimSoon()
+            }
             return try await body(self)
         }
         state.withLock { $0.task = task }

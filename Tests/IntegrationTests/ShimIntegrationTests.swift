@@ -1,6 +1,8 @@
 import BerthAPI
 import BerthClient
 import Foundation
+import GRPCCore
+import GRPCNIOTransportHTTP2
 import SwiftProtobuf
 import Testing
 
@@ -8,18 +10,11 @@ import Testing
 /// real containerd, with real runc: the ctr walk-through, exit codes, exec, stdin, tty, pause/resume, metrics,
 /// events, a shim killed with SIGKILL, a daemon killed and restarted, crun chosen through the runc options, and
 /// nothing left behind (shims, mounts, bundles, sockets, runc state).
-@Suite(.serialized, .imageFixtures, .enabled(if: ShimIntegrationTests.canRun))
+@Suite(.serialized, .imageFixtures, .enabled(if: BerthShimBinary.canRun))
 struct ShimIntegrationTests {
     static let runtime = "io.containerd.berth.v1"
-    static let shimName = "containerd-shim-berth-v1"
-    static let shimBinary = Binaries.buildDirectory.appendingPathComponent(shimName)
+    static let shimName = BerthShimBinary.name
     static let runcRoot = "/run/containerd/runc/default"
-
-    static var canRun: Bool {
-        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: shimBinary.path)
-            && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/runc")
-                || FileManager.default.isExecutableFile(atPath: "/usr/bin/runc"))
-    }
 
     /// Unique per run: runc keeps its state per namespace under /run/containerd/runc, shared by every daemon.
     static func uniqueID(_ prefix: String) -> String { "shim-\(prefix)-\(UUID().uuidString.prefix(6).lowercased())" }
@@ -98,13 +93,14 @@ struct ShimIntegrationTests {
         }
     }
 
-    /// No shim, mount, bundle, socket or runc state left for `id`.
+    /// No shim, mount, bundle or runc state left for `id` (containerd cleans up after a dead shim in the
+    /// background, so this waits a little).
     static func expectNothingLeft(_ id: String, base: String, state: String) {
         #expect(eventually { shimProcesses(for: id).isEmpty }, "shim of \(id) still running")
-        #expect(mounts(under: base).isEmpty, "\(mounts(under: base))")
-        let bundles = (try? FileManager.default.contentsOfDirectory(atPath: state + "/io.containerd.runtime.v2.task/default")) ?? []
-        #expect(!bundles.contains(id), "\(bundles)")
-        #expect(!FileManager.default.fileExists(atPath: runcRoot + "/" + id))
+        #expect(eventually { !mounts(under: base).contains { $0.contains("/\(id)/") } }, "\(mounts(under: base))")
+        let bundles = { (try? FileManager.default.contentsOfDirectory(atPath: state + "/io.containerd.runtime.v2.task/default")) ?? [] }
+        #expect(eventually { !bundles().contains(id) }, "\(bundles())")
+        #expect(eventually { !FileManager.default.fileExists(atPath: runcRoot + "/" + id) })
     }
 
     // MARK: Under berthd
@@ -236,41 +232,126 @@ struct ShimIntegrationTests {
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
-    /// Tasks outlive berthd: after kill -9 and a restart, running tasks are reachable, and a task that exited
-    /// while the daemon was down is reported with its exit status.
+    /// Tasks outlive berthd (the restart check): ten tasks, berthd killed with SIGKILL, three tasks exit
+    /// while it is down; after a restart seven are running and reachable, the three are STOPPED with their codes.
     @Test func tasksOutliveTheDaemon() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
-        let keeper = Self.uniqueID("keep")
-        let quitter = Self.uniqueID("quit")
+        let keepers = (0..<7).map { Self.uniqueID("keep\($0)") }
+        let quitters = (0..<3).map { Self.uniqueID("quit\($0)") }
         var current: DaemonProcess = daemon
         defer {
-            Self.cleanUp([keeper, quitter], daemon: current, base: daemon.base)
+            Self.cleanUp(keepers + quitters, daemon: current, base: daemon.base)
             current.release()
         }
-        #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, keeper, "sleep", "1000"]).status == 0)
-        #expect(try daemon.ctr([
-            "run", "-d", "--runtime", Self.runtime, fixtures.latest.name, quitter, "sh", "-c", "sleep 1; exit 4",
-        ]).status == 0)
-        let pid = Self.taskRow(daemon, keeper).flatMap { Int32($0[1]) } ?? 0
+        for id in keepers {
+            #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        }
+        for (index, id) in quitters.enumerated() {
+            #expect(try daemon.ctr([
+                "run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sh", "-c", "sleep 2; exit \(index + 3)",
+            ]).status == 0)
+        }
+        let pids = Dictionary(uniqueKeysWithValues: keepers.map { ($0, Self.taskRow(daemon, $0).flatMap { Int32($0[1]) } ?? 0) })
         daemon.stop(signal: SIGKILL)
-        Thread.sleep(forTimeInterval: 2)
-        #expect(Self.shimProcesses(for: keeper).count == 1, "the task keeps running without the daemon")
-        #expect(pid > 0 && kill(pid, 0) == 0)
+        Thread.sleep(forTimeInterval: 3)
+        for id in keepers {
+            #expect(Self.shimProcesses(for: id).count == 1, "\(id) keeps running without the daemon")
+        }
 
         let restarted = try DaemonProcess(base: daemon.base)
         current = restarted
-        #expect(Self.taskRow(restarted, keeper) == [keeper, String(pid), "RUNNING"], "\(restarted.log)")
-        let quit = try restarted.ctr(["t", "ls"])
-        #expect(Self.rows(quit.stdout).first { $0.first == quitter }?.last == "STOPPED", "\(quit)")
-        let exec = try ClientTool.ctr.run(restarted, ["t", "exec", "--exec-id", "after", keeper, "echo", "still here"])
-        #expect(exec.status == 0 && exec.stdout == "still here\n", "\(exec)")
-        #expect(try restarted.ctr(["t", "kill", "-s", "KILL", keeper]).status == 0)
-        #expect(Self.eventually { Self.taskRow(restarted, keeper)?.last == "STOPPED" })
-        for id in [keeper, quitter] {
-            #expect(try restarted.ctr(["t", "rm", id]).status == 0)
-            #expect(try restarted.ctr(["c", "rm", id]).status == 0)
-            Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+        let listed = try restarted.ctr(["t", "ls"])
+        for id in keepers {
+            #expect(Self.rows(listed.stdout).first { $0.first == id } == [id, String(pids[id] ?? 0), "RUNNING"], "\(listed)")
         }
+        for (index, id) in quitters.enumerated() {
+            #expect(Self.rows(listed.stdout).first { $0.first == id }?.last == "STOPPED", "\(listed)")
+            let deleted = try restarted.ctr(["t", "rm", id])
+            #expect(deleted.status == 0, "\(deleted)")
+            #expect(deleted.stderr.contains("exit code \(index + 3)"), "\(deleted)")
+        }
+        let exec = try ClientTool.ctr.run(restarted, ["t", "exec", "--exec-id", "after", keepers[0], "echo", "still here"])
+        #expect(exec.status == 0 && exec.stdout == "still here\n", "\(exec)")
+        #expect(try ClientTool.berth.run(restarted, ["t", "ps", keepers[1]]).stdout.contains(String(pids[keepers[1]] ?? -1)))
+        for id in keepers {
+            #expect(try restarted.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+        }
+        for id in keepers {
+            #expect(Self.eventually { Self.taskRow(restarted, id)?.last == "STOPPED" })
+            #expect(try restarted.ctr(["t", "rm", id]).status == 0)
+        }
+        for id in keepers + quitters {
+            #expect(try restarted.ctr(["c", "rm", id]).status == 0)
+        }
+        for id in keepers + quitters { Self.expectNothingLeft(id, base: daemon.base, state: daemon.state) }
+        #expect(Self.mounts(under: daemon.base).isEmpty, "\(Self.mounts(under: daemon.base))")
+    }
+
+    /// The kernel's OOM killer in the task's memory cgroup becomes a /tasks/oom event.
+    @Test func outOfMemoryIsPublished() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("oom")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        let events = try ClientTool.ctr.background(daemon, ["events"])
+        Thread.sleep(forTimeInterval: 0.3)
+        let run = try daemon.ctr([
+            "run", "--rm", "--runtime", Self.runtime, "--memory-limit", "16777216", fixtures.latest.name, id,
+            "sh", "-c", "x=0123456789abcdef; while true; do x=$x$x; done",
+        ])
+        #expect(run.status == 137, "\(run)")
+        Thread.sleep(forTimeInterval: 0.5)
+        let seen = events.finish().stdout
+        #expect(seen.contains("/tasks/oom {\"container_id\":\"\(id)\"}"), "\(seen)")
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+    }
+
+    /// Update hands the runtime-spec resources to `runc update`: the cgroup's memory limit changes.
+    @Test func updateChangesTheCgroupLimits() async throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("update")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        let pid = Self.taskRow(daemon, id).flatMap { Int32($0[1]) } ?? 0
+        let limit = 48 << 20
+        let transport = try HTTP2ClientTransport.Posix(
+            target: .unixDomainSocket(path: daemon.socket), transportSecurity: .plaintext)
+        try await withGRPCClient(transport: transport) { grpc in
+            var metadata = GRPCCore.Metadata()
+            metadata.addString("default", forKey: "containerd-namespace")
+            var resources = Google_Protobuf_Any()
+            resources.typeURL = "types.containerd.io/opencontainers/runtime-spec/1/LinuxResources"
+            resources.value = Data("{\"memory\":{\"limit\":\(limit)}}".utf8)
+            _ = try await Containerd_Services_Tasks_V1_Tasks.Client(wrapping: grpc).update(
+                .with {
+                    $0.containerID = id
+                    $0.resources = resources
+                }, metadata: metadata)
+        }
+        let cgroups = (try? String(contentsOfFile: "/proc/\(pid)/cgroup", encoding: .utf8)) ?? ""
+        let file: String
+        if let line = cgroups.split(separator: "\n").first(where: { $0.contains(":memory:") }),
+            let path = line.split(separator: ":", maxSplits: 2).last
+        {
+            file = "/sys/fs/cgroup/memory\(path)/memory.limit_in_bytes"
+        } else {
+            let path = cgroups.split(separator: "\n").first { $0.hasPrefix("0::") }?.dropFirst(3) ?? ""
+            file = "/sys/fs/cgroup\(path)/memory.max"
+        }
+        let value = (try? String(contentsOfFile: file, encoding: .utf8))?.trimmingCharacters(in: .whitespacesAndNewlines)
+        #expect(value == String(limit), "\(file): \(String(describing: value))")
+        let checkpoint = try daemon.ctr(["t", "checkpoint", id])
+        #expect(checkpoint.status != 0, "\(checkpoint)")
+        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
+        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
     /// `BinaryName` in the task's `containerd.runc.v1.Options` picks the runtime: crun keeps a `status` file in
@@ -287,10 +368,18 @@ struct ShimIntegrationTests {
         var options = Google_Protobuf_Any()
         options.typeURL = "containerd.runc.v1.Options"
         options.value = try Containerd_Runc_V1_Options.with { $0.binaryName = "crun" }.serializedData()
-        try await BerthClient.withConnection(address: daemon.socket) { client in
-            let mounts = try await client.snapshotMounts(id, snapshotter: "overlayfs")
-            try await client.createTask(containerID: id, rootfs: mounts, io: ProcessIO(), runtimeOptions: options)
-            try await client.startTask(id)
+        do {
+            try await BerthClient.withConnection(address: daemon.socket) { client in
+                let mounts = try await client.snapshotMounts(id, snapshotter: "overlayfs")
+                try await client.createTask(containerID: id, rootfs: mounts, io: ProcessIO(), runtimeOptions: options)
+                try await client.startTask(id)
+            }
+        } catch let error where "\(error)".contains("cgroups in hybrid mode not supported") {
+            // crun refuses hosts with cgroup v1 controllers beside a unified mount (this one): that refusal is
+            // crun's own words, so the shim did pick crun; there is no task to go on with.
+            #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+            Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+            return
         }
         #expect(Self.taskRow(daemon, id)?.last == "RUNNING")
         #expect(FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/status"), "not crun's state")
@@ -352,5 +441,17 @@ struct ShimIntegrationTests {
         #expect(Self.eventually { (try? containerd.ctr(["t", "ls", "-q"]).stdout) == "" })
         #expect(try containerd.ctr(["c", "rm", dead]).status == 0)
         for id in ids { Self.expectNothingLeft(id, base: containerd.base, state: containerd.state) }
+    }
+}
+
+/// The shim under test, built next to berthd (berthd finds it there; containerd through PATH).
+enum BerthShimBinary {
+    static let name = "containerd-shim-berth-v1"
+    static let url = Binaries.buildDirectory.appendingPathComponent(name)
+
+    static var canRun: Bool {
+        geteuid() == 0 && FileManager.default.isExecutableFile(atPath: url.path)
+            && (FileManager.default.isExecutableFile(atPath: "/usr/sbin/runc")
+                || FileManager.default.isExecutableFile(atPath: "/usr/bin/runc"))
     }
 }

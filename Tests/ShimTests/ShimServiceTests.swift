@@ -10,7 +10,7 @@ import Testing
         let directory: TemporaryDirectory
         let loop = EventLoop()
         let service: ShimService
-        let server: TTRPCServer
+        let server: TTRPCPollServer
         let client: Int32
         var nextStream: UInt32 = 1
         var shutdownCalled = false
@@ -25,7 +25,7 @@ import Testing
             service = ShimService(
                 config: config, loop: loop, events: EventForwarder(address: "", namespace: "test", loop: loop, log: log),
                 log: log)
-            server = TTRPCServer(listener: listener, loop: loop, dispatch: service.dispatch)
+            server = TTRPCPollServer(listener: listener, loop: loop, dispatch: service.dispatch)
             client = try UnixSocket.connect(directory.path + "/shim.sock")
             Sys.setNonBlocking(client)
             service.onShutdown = { [unowned self] in shutdownCalled = true }

@@ -3,14 +3,14 @@ import Glibc
 
 /// The shim's ttrpc server on its listening socket: accepts connections and hands each request to `dispatch`.
 /// Unlike the daemon's NIO server it runs on the shim's single event loop.
-final class TTRPCServer {
+final class TTRPCPollServer {
     private let listener: Int32
     private let loop: EventLoop
-    private let dispatch: TTRPCServerConnection.Dispatch
+    private let dispatch: TTRPCPollConnection.Dispatch
     private var token = 0
-    private var connections: [ObjectIdentifier: TTRPCServerConnection] = [:]
+    private var connections: [ObjectIdentifier: TTRPCPollConnection] = [:]
 
-    init(listener: Int32, loop: EventLoop, dispatch: @escaping TTRPCServerConnection.Dispatch) {
+    init(listener: Int32, loop: EventLoop, dispatch: @escaping TTRPCPollConnection.Dispatch) {
         self.listener = listener
         self.loop = loop
         self.dispatch = dispatch
@@ -22,7 +22,7 @@ final class TTRPCServer {
         while true {
             let fd = UnixSocket.accept(listener)
             guard fd >= 0 else { return }
-            let connection = TTRPCServerConnection(fd: fd, loop: loop, dispatch: dispatch) { [unowned self] closed in
+            let connection = TTRPCPollConnection(fd: fd, loop: loop, dispatch: dispatch) { [unowned self] closed in
                 self.connections[ObjectIdentifier(closed)] = nil
             }
             connections[ObjectIdentifier(connection)] = connection

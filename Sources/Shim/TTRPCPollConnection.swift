@@ -3,19 +3,19 @@ import Glibc
 
 /// One client connection to the shim's ttrpc socket (the daemon, or a `ctr`-side containerd): frames in,
 /// requests handed to the server's dispatcher, responses queued and written as the socket takes them.
-final class TTRPCServerConnection {
+final class TTRPCPollConnection {
     typealias Dispatch = (_ request: Ttrpc_Request, _ responder: TTRPCResponder) -> Void
 
     private let fd: Int32
     private let loop: EventLoop
     private let dispatch: Dispatch
-    private let onClose: (TTRPCServerConnection) -> Void
+    private let onClose: (TTRPCPollConnection) -> Void
     private var token = 0
     private var input: [UInt8] = []
     private var output: [UInt8] = []
     private(set) var isClosed = false
 
-    init(fd: Int32, loop: EventLoop, dispatch: @escaping Dispatch, onClose: @escaping (TTRPCServerConnection) -> Void) {
+    init(fd: Int32, loop: EventLoop, dispatch: @escaping Dispatch, onClose: @escaping (TTRPCPollConnection) -> Void) {
         self.fd = fd
         self.loop = loop
         self.dispatch = dispatch
