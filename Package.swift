@@ -7,13 +7,15 @@ let package = Package(
     products: [
         .executable(name: "berthd", targets: ["berthd"]),
         .executable(name: "berth", targets: ["berth"]),
+        .executable(name: "containerd-shim-berth-v1", targets: ["containerd-shim-berth-v1"]),
         .library(name: "BerthClient", targets: ["BerthClient"]),
     ],
     dependencies: [
         .package(url: "https://github.com/grpc/grpc-swift-2", from: "2.4.3"),
         .package(url: "https://github.com/grpc/grpc-swift-nio-transport", from: "2.9.2"),
         .package(url: "https://github.com/grpc/grpc-swift-protobuf", from: "2.4.1"),
-        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0"),
+        // Without the BinaryDelimitedStreams trait SwiftProtobuf does not load Foundation, which keeps the shim small.
+        .package(url: "https://github.com/apple/swift-protobuf", from: "1.39.0", traits: []),
         .package(url: "https://github.com/apple/swift-argument-parser", from: "1.8.2"),
         .package(url: "https://github.com/apple/swift-log", from: "1.16.2"),
         .package(url: "https://github.com/apple/swift-nio", from: "2.101.2"),
@@ -115,6 +117,13 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // Berth's runtime v2 shim: containerd.task.v2.Task on one poll(2) loop, runc/crun driven synchronously.
+        // Its own small ttrpc server and event client (no NIO, no Foundation): a shim per container must be light.
+        .target(
+            name: "Shim",
+            dependencies: ["BerthAPI", "CLinux", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
+        .executableTarget(name: "containerd-shim-berth-v1", dependencies: ["Shim"]),
         // gRPC services: decode the request, call the store, encode the answer.
         .target(
             name: "Services",
@@ -180,6 +189,10 @@ let package = Package(
         .executableTarget(name: "berth", dependencies: ["CLI"]),
 
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
+        .testTarget(
+            name: "ShimTests",
+            dependencies: ["Shim", "BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+        ),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
         .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI"]),
