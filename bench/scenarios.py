@@ -45,6 +45,7 @@ class Scenario:
 CONTAINERD_CTR = "containerd ← ctr"
 BERTHD_CTR = "berthd ← ctr"
 BERTHD_BERTH = "berthd ← berth"
+BERTHD_CTR_BERTH_SHIM = "berthd ← ctr, berth shim"
 
 
 # --- helpers shared by bodies ---
@@ -65,12 +66,12 @@ def require_snapshots(daemon, at_least):
         raise CommandFailed(f"expected >= {at_least} committed snapshots after the pull, found {len(committed)}")
 
 
-def start_detached(daemon, ref, count):
+def start_detached(daemon, ref, count, runtime_args=()):
     """Starts `count` containers concurrently with `ctr run -d ... sleep 3600`; returns (ids, seconds)."""
     ids = [unique_id("par") for _ in range(count)]
     start = time.perf_counter()
     with ThreadPoolExecutor(max_workers=count) as pool:
-        futures = [pool.submit(sh, daemon.ctr_cmd("run", "-d", "--null-io", ref, cid, "sleep", "3600"), 120)
+        futures = [pool.submit(sh, daemon.ctr_cmd("run", "-d", "--null-io", *runtime_args, ref, cid, "sleep", "3600"), 120)
                    for cid in ids]
         errors = [str(f.exception()) for f in futures if f.exception()]
     elapsed = time.perf_counter() - start
@@ -117,17 +118,23 @@ def run_rm_body(client, runtime_args=()):
     return body
 
 
-def parallel_body(daemon, ctx):
-    pull(daemon, "ctr", ctx.refs["busybox"])
-    ids, start_seconds = start_detached(daemon, ctx.refs["busybox"], ctx.containers)
-    return {"parallel-start": start_seconds, "parallel-teardown": tear_down(daemon, ids)}
+def parallel_body(runtime_args=()):
+    def body(daemon, ctx):
+        pull(daemon, "ctr", ctx.refs["busybox"])
+        ids, start_seconds = start_detached(daemon, ctx.refs["busybox"], ctx.containers, runtime_args)
+        return {"parallel-start": start_seconds, "parallel-teardown": tear_down(daemon, ids)}
+    return body
 
 
-def memory_body(daemon, ctx):
+def memory_body(runtime_args=()):
+    return lambda daemon, ctx: measure_memory(daemon, ctx, runtime_args)
+
+
+def measure_memory(daemon, ctx, runtime_args):
     pull(daemon, "ctr", ctx.refs["busybox"])
     time.sleep(2)  # let the pull's transient buffers go
     idle = daemon.rss_kib() / MIB
-    ids, _ = start_detached(daemon, ctx.refs["busybox"], ctx.containers)
+    ids, _ = start_detached(daemon, ctx.refs["busybox"], ctx.containers, runtime_args)
     try:
         time.sleep(2)
         busy = daemon.rss_kib() / MIB
@@ -188,6 +195,8 @@ def all_scenarios(ctx):
     blob_mib = ctx.blob_size >> 20
     vs_containerd = (CONTAINERD_CTR,)
     crun = ("--runc-binary", "crun")
+    # Berth's own shim (issue 10) against the stock containerd-shim-runc-v2, under the same berthd.
+    berth_shim = ("--runtime", "io.containerd.berth.v1")
     return [
         Scenario("pull-large", "cold pull + unpack of the large image from the loopback registry",
                  [Metric("pull-large", f"pull + unpack large image ({large['layers']} layers, "
@@ -206,20 +215,23 @@ def all_scenarios(ctx):
                  [Row(BERTHD_CTR, "berth", run_rm_body("ctr"), vs_containerd),
                   Row(CONTAINERD_CTR, "containerd", run_rm_body("ctr")),
                   Row(BERTHD_BERTH, "berth", run_rm_body("berth"), vs_containerd),
+                  Row(BERTHD_CTR_BERTH_SHIM, "berth", run_rm_body("ctr", berth_shim), (CONTAINERD_CTR, BERTHD_CTR)),
                   Row("berthd ← ctr, crun", "berth", run_rm_body("ctr", crun), ("containerd ← ctr, crun",)),
                   Row("containerd ← ctr, crun", "containerd", run_rm_body("ctr", crun))]),
         Scenario("parallel", f"{ctx.containers} containers started at once, then torn down",
                  [Metric("parallel-start", f"{ctx.containers} × run -d, all running", "s", {CONTAINERD_CTR: 0.9}),
                   Metric("parallel-teardown", f"{ctx.containers} × kill, wait, rm", "s")],
-                 [Row(BERTHD_CTR, "berth", parallel_body, vs_containerd),
-                  Row(CONTAINERD_CTR, "containerd", parallel_body)]),
+                 [Row(BERTHD_CTR, "berth", parallel_body(), vs_containerd),
+                  Row(CONTAINERD_CTR, "containerd", parallel_body()),
+                  Row(BERTHD_CTR_BERTH_SHIM, "berth", parallel_body(berth_shim), vs_containerd)]),
         Scenario("memory", f"daemon RSS idle and with {ctx.containers} containers; shim memory per container",
                  [Metric("rss-idle", "daemon RSS idle (after a pull)", "MiB", {CONTAINERD_CTR: 1.0}),
                   Metric("rss-busy", f"daemon RSS, {ctx.containers} containers", "MiB"),
                   Metric("shim-pss", "shim PSS per container", "MiB", {CONTAINERD_CTR: 0.5}),
                   Metric("shim-rss", "shim RSS per container", "MiB")],
-                 [Row(BERTHD_CTR, "berth", memory_body, vs_containerd),
-                  Row(CONTAINERD_CTR, "containerd", memory_body)]),
+                 [Row(BERTHD_CTR, "berth", memory_body(), vs_containerd),
+                  Row(CONTAINERD_CTR, "containerd", memory_body()),
+                  Row(BERTHD_CTR_BERTH_SHIM, "berth", memory_body(berth_shim), vs_containerd)]),
         Scenario("ingest", f"content ingest of a {blob_mib} MiB random blob (and reading it back) vs dd",
                  [Metric("ingest", f"content ingest {blob_mib} MiB", "s", {"dd conv=fsync": 1 / 0.9}),
                   Metric("content-get", f"content get {blob_mib} MiB", "s")],
