@@ -32,6 +32,8 @@ public struct TransferService: Berth_Services_Transfer_V1_Transfer.ServiceProtoc
                 try await writer.write(.init(snapshot))
                 sent = snapshot
             }
+            // A client that went away stops watching here; the job goes on without it.
+            try Task.checkCancellation()
             let outcome = try await job.outcome()
             var last = API.Method.Pull.Output(job.snapshot())
             last.result = .init(outcome)
