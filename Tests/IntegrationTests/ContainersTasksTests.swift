@@ -237,6 +237,9 @@ import Testing
         for shim in shims { if let pid = Int32(shim) { kill(pid, SIGKILL) } }
         #expect(try Self.eventually { try ClientTool.ctr.run(daemon, ["t", "ls", "-q"]).stdout == "" })
         #expect(try Self.eventually { Self.mounts(under: daemon.base).isEmpty })
+        // The bundle goes too (after `<shim> delete`), before the test removes the daemon's folders.
+        let bundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + id
+        #expect(try Self.eventually { !FileManager.default.fileExists(atPath: bundle) }, "\(bundle) is left")
         #expect(try ClientTool.ctr.run(daemon, ["c", "rm", id]).status == 0)
     }
 
