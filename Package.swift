@@ -121,7 +121,7 @@ let package = Package(
         // Its own small ttrpc server and event client (no NIO, no Foundation): a shim per container must be light.
         .target(
             name: "Shim",
-            dependencies: ["BerthAPI", "CLinux", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["BerthAPI", "BerthCore", "CLinux", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .executableTarget(name: "containerd-shim-berth-v1", dependencies: ["Shim"]),
         // gRPC services: decode the request, call the store, encode the answer.

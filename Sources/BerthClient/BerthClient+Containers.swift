@@ -18,9 +18,22 @@ extension BerthClient {
         try await containers.list(.with { $0.filters = filters }, metadata: metadata, options: options).containers
     }
 
+    /// containerd's runtime for containers that name none; ctr sends it unless told otherwise.
+    public static let containerdDefaultRuntime = "io.containerd.runc.v2"
+
+    /// Creates the container. Without a runtime name berthd gives it its configured default runtime; a daemon
+    /// that insists on a name (containerd) is asked again with containerd's default.
     @discardableResult
     public func createContainer(_ container: ContainerDescription) async throws -> ContainerDescription {
-        try await containers.create(.with { $0.container = container }, metadata: metadata, options: options).container
+        do {
+            return try await containers.create(.with { $0.container = container }, metadata: metadata, options: options).container
+        } catch let error as RPCError
+            where container.runtime.name.isEmpty && error.code == .invalidArgument
+            && ["runtime name", "runtime.name"].contains(where: error.message.lowercased().contains) {
+            var named = container
+            named.runtime.name = Self.containerdDefaultRuntime
+            return try await containers.create(.with { $0.container = named }, metadata: metadata, options: options).container
+        }
     }
 
     @discardableResult

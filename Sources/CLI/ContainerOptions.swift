@@ -9,7 +9,8 @@ import SwiftProtobuf
 /// ctr's flags for a new container (`run`, `containers create`).
 struct ContainerOptions: ParsableArguments {
     @OptionGroup var snapshotter: SnapshotterOption
-    @Option(help: "The runtime name or shim binary path.") var runtime = "io.containerd.runc.v2"
+    @Option(help: "The runtime name or shim binary path (default: the daemon's default runtime, io.containerd.runc.v2 unless configured).")
+    var runtime: String?
     @Flag(name: .shortAndLong, help: "Allocate a TTY for the container.") var tty = false
     @Option(name: .long, help: "Environment variable KEY=VALUE (repeatable).") var env: [String] = []
     @Option(name: .customLong("env-file"), help: "A file of KEY=VALUE lines.") var envFile: String?
@@ -95,7 +96,7 @@ struct ContainerCreator {
                 $0.id = id
                 $0.image = image.name
                 $0.labels = labels
-                $0.runtime = .with { $0.name = options.runtime }
+                $0.runtime = .with { $0.name = options.runtime ?? "" }
                 $0.spec = .with {
                     $0.typeURL = Spec.typeURL
                     $0.value = specJSON

@@ -73,7 +73,8 @@ public struct Daemon: Sendable {
             EventsService(exchange: exchange),
             ContentService(content: content, events: publisher),
             ImagesService(metadata: store, collector: collector, events: publisher),
-            ContainersService(metadata: store, collector: collector, events: publisher),
+            ContainersService(
+                metadata: store, collector: collector, events: publisher, defaultRuntime: config.defaultRuntime),
             LeasesService(metadata: store, collector: collector),
             SnapshotsService(snapshots: snapshots, events: publisher),
             DiffService(content: content),

@@ -18,6 +18,8 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketUID: UInt32?
     public var socketGID: UInt32?
     public var logLevel: Logger.Level = .info
+    /// The runtime of containers created without one (containerd's CRI calls this `default_runtime_name`).
+    public var defaultRuntime = "io.containerd.runc.v2"
 
     public init() {}
 
@@ -53,6 +55,13 @@ public struct DaemonConfig: Sendable, Equatable {
         if let ttrpc = try file.string("ttrpc", "address"), !ttrpc.isEmpty { ttrpcAddressSetting = ttrpc }
         if let uid = try file.int("grpc", "uid") { socketUID = try file.id(uid, "grpc.uid") }
         if let gid = try file.int("grpc", "gid") { socketGID = try file.id(gid, "grpc.gid") }
+        if let runtime = try file.string("plugins", "io.containerd.runtime.v2.task", "default_runtime_name") {
+            guard !runtime.isEmpty else {
+                throw BerthError.invalidArgument(
+                    "config file \(source): key plugins.\"io.containerd.runtime.v2.task\".default_runtime_name: must not be empty")
+            }
+            defaultRuntime = runtime
+        }
         if let level = try file.string("debug", "level") {
             logLevel = try Self.parseLogLevel(level, source: "config file \(source)")
         }

@@ -11,11 +11,14 @@ public struct ContainersService: Containerd_Services_Containers_V1_Containers.Se
     let metadata: MetadataStore
     let collector: GarbageCollector
     let events: EventPublisher
+    /// Given to containers created without a runtime name (containerd refuses those; Berth has a configured default).
+    let defaultRuntime: String
 
-    public init(metadata: MetadataStore, collector: GarbageCollector, events: EventPublisher) {
+    public init(metadata: MetadataStore, collector: GarbageCollector, events: EventPublisher, defaultRuntime: String) {
         self.metadata = metadata
         self.collector = collector
         self.events = events
+        self.defaultRuntime = defaultRuntime
     }
 
     public func get(
@@ -49,7 +52,9 @@ public struct ContainersService: Containerd_Services_Containers_V1_Containers.Se
         request: ServerRequest<API.Method.Create.Input>, context: ServerContext
     ) async throws -> ServerResponse<API.Method.Create.Output> {
         let namespace = try request.metadata.requiredNamespace()
-        let created = try await metadata.createContainer(namespace: namespace, ContainerRecord(request.message.container))
+        var container = ContainerRecord(request.message.container)
+        if container.runtime.name.isEmpty { container.runtime.name = defaultRuntime }
+        let created = try await metadata.createContainer(namespace: namespace, container)
         await events.publish(
             namespace: namespace, topic: "/containers/create",
             Containerd_Events_ContainerCreate.with {

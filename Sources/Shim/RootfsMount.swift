@@ -1,4 +1,5 @@
 import BerthAPI
+import BerthCore
 import Glibc
 
 /// The container's root filesystem: the request's mounts (an overlay, or a bind of one directory) mounted
@@ -31,8 +32,17 @@ struct RootfsMount: Equatable {
         self.data = data.joined(separator: ",")
     }
 
+    /// The directory to mount from: overlay options too long for a page name their lower dirs relative to it.
+    var workingDirectory: String?
+
     init(_ mount: Containerd_Types_Mount) {
-        self.init(type: mount.type, source: mount.source, options: mount.options)
+        guard mount.type == "overlay" else {
+            self.init(type: mount.type, source: mount.source, options: mount.options)
+            return
+        }
+        let (options, directory) = OverlayLowerDirs.compacted(mount.options)
+        self.init(type: mount.type, source: mount.source, options: options)
+        workingDirectory = directory
     }
 
     /// Option name → (clears the flag, flag).
@@ -47,8 +57,10 @@ struct RootfsMount: Equatable {
     ]
 
     func mount(on target: String) throws(ShimError) {
-        let result = data.withCString { data in
-            Glibc.mount(source, target, type, flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
+        let result = try inWorkingDirectory {
+            data.withCString { data in
+                Glibc.mount(source, target, type, flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
+            }
         }
         guard result == 0 else { throw ShimError.system("mount \(type) \(source) on \(target)") }
         // A bind mount ignores MS_RDONLY on creation; read-only takes a remount.
@@ -59,6 +71,21 @@ struct RootfsMount: Equatable {
                 throw ShimError.system("remount \(target) read-only", code)
             }
         }
+    }
+
+    /// Runs `body` from `workingDirectory`, then returns to where the shim was. The shim is one thread, so the
+    /// change of directory is seen by nothing else (containerd forks a child for this; Go has many threads).
+    private func inWorkingDirectory(_ body: () -> Int32) throws(ShimError) -> Int32 {
+        guard let workingDirectory else { return body() }
+        let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
+        guard previous >= 0 else { throw ShimError.system("open the working directory") }
+        defer { close(previous) }
+        guard chdir(workingDirectory) == 0 else { throw ShimError.system("chdir \(workingDirectory)") }
+        let result = body()
+        let code = errno
+        guard fchdir(previous) == 0 else { throw ShimError.system("return to the working directory") }
+        errno = code
+        return result
     }
 
     /// Mounts every layer in order; on failure the ones done are undone.

@@ -152,6 +152,44 @@ struct ShimIntegrationTests {
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
+    /// Berth's shim as berthd's configured default runtime: containers created without `--runtime` get it, and
+    /// a container that names the stock runtime still gets containerd-shim-runc-v2.
+    @Test func configuredDefaultRuntimeServesContainersThatNameNone() throws {
+        let fixtures = try ImageFixtures.current()
+        let configPath = "/tmp/berth-it-runtime-\(UUID().uuidString.prefix(8)).toml"
+        try """
+            version = 2
+            [plugins."io.containerd.runtime.v2.task"]
+            default_runtime_name = "\(Self.runtime)"
+            """.write(toFile: configPath, atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: configPath) }
+        let daemon = try DaemonProcess(extraArguments: ["--config", configPath])
+        let (plain, stock) = (Self.uniqueID("default"), Self.uniqueID("stock"))
+        defer {
+            Self.cleanUp([plain, stock], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["images", "import", fixtures.ociArchive], timeout: 120).status == 0)
+        let started = try ClientTool.berth.run(daemon, ["run", "-d", fixtures.latest.name, plain, "sleep", "1000"])
+        #expect(started.status == 0, "\(started)")
+        let stockStarted = try daemon.ctr(["run", "-d", "--runtime", "io.containerd.runc.v2", fixtures.latest.name, stock, "sleep", "1000"])
+        #expect(stockStarted.status == 0, "\(stockStarted)")
+
+        let containers = Self.rows(try daemon.ctr(["c", "ls"]).stdout)
+        #expect(containers.contains([plain, fixtures.latest.name, Self.runtime]), "\(containers)")
+        #expect(containers.contains([stock, fixtures.latest.name, "io.containerd.runc.v2"]), "\(containers)")
+        let pids = [plain, stock].map { Self.taskRow(daemon, $0).flatMap { Int32($0[1]) } ?? 0 }
+        #expect(Self.parentCommand(of: pids[0]).contains(Self.shimName), "\(Self.parentCommand(of: pids[0]))")
+        #expect(Self.parentCommand(of: pids[1]).contains("containerd-shim-runc-v2"), "\(Self.parentCommand(of: pids[1]))")
+        for id in [plain, stock] {
+            #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+            #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+            #expect(try daemon.ctr(["t", "rm", id]).status == 0)
+            #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+            Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+        }
+    }
+
     @Test func execStdinTerminalPauseResumeAndMetrics() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
         let id = Self.uniqueID("exec")
@@ -405,7 +443,7 @@ struct ShimIntegrationTests {
     func walkThroughUnderContainerd() throws {
         let fixtures = try ImageFixtures.current()
         let containerd = try Self.containerdWithShimOnPath()
-        let ids = ["hello", "seven", "walk", "dead"].map(Self.uniqueID)
+        let ids = ["hello", "seven", "walk", "dead", "plain"].map(Self.uniqueID)
         defer {
             Self.cleanUp(ids, daemon: containerd, base: containerd.base)
             containerd.release()
@@ -433,6 +471,11 @@ struct ShimIntegrationTests {
         #expect(Self.eventually { Self.taskRow(containerd, walk)?.last == "STOPPED" })
         #expect(try containerd.ctr(["t", "rm", walk]).status == 0)
         #expect(try containerd.ctr(["c", "rm", walk]).status == 0)
+
+        // berth without --runtime: containerd insists on a name, and the client falls back on containerd's default.
+        let plain = try Command.run(
+            Binaries.berth, ["--address", containerd.socket, "run", "--rm", fixtures.latest.name, ids[4], "echo", "plain"])
+        #expect(plain.status == 0 && plain.stdout == "plain\n", "\(plain)")
 
         // A shim killed with SIGKILL: containerd runs `<shim> delete` and forgets the task.
         let dead = ids[3]
