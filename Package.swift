@@ -123,7 +123,20 @@ let package = Package(
             name: "Shim",
             dependencies: ["BerthAPI", "BerthCore", "CLinux", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .executableTarget(name: "containerd-shim-berth-v1", dependencies: ["Shim"]),
+        // One shim runs per container, so its private pages are what a container costs. The Swift runtime is
+        // linked in and the executable is not position-independent (as Debian's containerd-shim-runc-v2 is not):
+        // the loader then has no relocations to apply, which would dirty a page of every one they touch.
+        // Measured with 20 containers: 1.96 MiB PSS per shim as built by default, 1.70 static, 0.98 static and
+        // non-PIE (runc-v2: 2.91). SwiftProtobuf needs FoundationEssentials, whose static archive does not name
+        // the two libraries it needs.
+        .executableTarget(
+            name: "containerd-shim-berth-v1", dependencies: ["Shim"],
+            linkerSettings: [
+                .unsafeFlags([
+                    "-static-stdlib", "-Xclang-linker", "-no-pie",
+                    "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
+                ])
+            ]),
         // gRPC services: decode the request, call the store, encode the answer.
         .target(
             name: "Services",
