@@ -9,6 +9,7 @@ packages=(
   python3                  # test fixtures (hostile tar archives)
   docker-registry skopeo umoci  # registry and image tools for distribution tests
   openssl apache2-utils    # test registries: TLS certificates, bcrypt htpasswd files
+  curl systemd             # operability tests: metrics scrapes, systemd-analyze verify of the unit
   libarchive-dev libzstd-dev zlib1g-dev  # layer (de)compression
 )
 missing=()

@@ -22,7 +22,7 @@ struct PluginsCommand: AsyncParsableCommand {
                 CommandOutput.write(plugins.map(Self.details).joined(separator: "\n"))
             } else {
                 let rows = [["TYPE", "ID", "PLATFORMS", "STATUS"]] + plugins.map { plugin in
-                    [plugin.type, plugin.id, Self.platforms(plugin), plugin.hasInitErr ? "error" : "ok"]
+                    [plugin.type, plugin.id, Self.platforms(plugin), PluginStatus(plugin).rawValue]
                 }
                 CommandOutput.write(CommandOutput.table(rows, padding: 4, minWidth: 4))
             }

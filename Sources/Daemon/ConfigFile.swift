@@ -12,7 +12,9 @@ struct ConfigFile {
         self.source = source
     }
 
-    func string(_ path: String...) throws -> String? {
+    func string(_ path: String...) throws -> String? { try string(path) }
+
+    func string(_ path: [String]) throws -> String? {
         guard let value = try value(path) else { return nil }
         guard let string = value.string else { throw mismatch(path, expected: "a string", found: value) }
         return string
@@ -22,6 +24,40 @@ struct ConfigFile {
         guard let value = try value(path) else { return nil }
         guard let int = value.int else { throw mismatch(path, expected: "an integer", found: value) }
         return int
+    }
+
+    func double(_ path: [String]) throws -> Double? {
+        guard let value = try value(path) else { return nil }
+        guard let double = value.double ?? value.int.map(Double.init) else {
+            throw mismatch(path, expected: "a number", found: value)
+        }
+        return double
+    }
+
+    /// Every key path in the file that `isKnown` does not accept, descending only into tables that hold known keys.
+    func unknownKeys(isKnown: ([String]) -> Bool, isKnownTable: ([String]) -> Bool) -> [[String]] {
+        var unknown: [[String]] = []
+        func walk(_ table: TOMLTable, _ prefix: [String]) {
+            for key in table.keys.sorted() {
+                let path = prefix + [key]
+                if isKnown(path) { continue }
+                if let inner = table[key]?.table, isKnownTable(path) {
+                    walk(inner, path)
+                } else {
+                    unknown.append(path)
+                }
+            }
+        }
+        walk(table, [])
+        return unknown
+    }
+
+    /// A key path as TOML writes it: components that are not bare keys are quoted.
+    static func display(_ path: [String]) -> String {
+        path.map { component in
+            component.allSatisfy { $0.isASCII && ($0.isLetter || $0.isNumber || $0 == "_" || $0 == "-") }
+                ? component : "\"" + component + "\""
+        }.joined(separator: ".")
     }
 
     func id(_ value: Int, _ key: String) throws -> UInt32 {
@@ -45,6 +81,6 @@ struct ConfigFile {
     }
 
     private func mismatch(_ path: [String], expected: String, found: any TOMLValueConvertible) -> BerthError {
-        .invalidArgument("\(source): key \(path.joined(separator: ".")): expected \(expected), found \(found.type)")
+        .invalidArgument("\(source): key \(Self.display(path)): expected \(expected), found \(found.type)")
     }
 }

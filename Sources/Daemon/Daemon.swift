@@ -10,6 +10,7 @@ import Runtime
 import ServiceLifecycle
 import Services
 import Snapshots
+import Telemetry
 import TTRPC
 import Transfer
 
@@ -21,10 +22,13 @@ public struct Daemon: Sendable {
 
     public let config: DaemonConfig
     let logger: Logger
+    /// The log level SIGUSR1 toggles; nil when the caller installed its own logging.
+    let levels: LogLevelSwitch?
 
-    public init(config: DaemonConfig, logger: Logger) {
+    public init(config: DaemonConfig, logger: Logger, levels: LogLevelSwitch? = nil) {
         self.config = config
         self.logger = logger
+        self.levels = levels
     }
 
     public func run() async throws {
@@ -48,7 +52,7 @@ public struct Daemon: Sendable {
         await collector.schedule()
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
-        let plugins = BuiltinPlugins.all
+        let plugins = BuiltinPlugins.all(config: config)
         let taskManager = TaskManager(
             config: RuntimeConfig(
                 root: config.root, state: config.state, daemonAddress: config.address,
@@ -83,12 +87,17 @@ public struct Daemon: Sendable {
         ]
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)
-        let server = GRPCServer(transport: transport, services: services)
+        let telemetry = try DaemonTelemetry(config: config, logger: logger)
+        telemetry.observe(metadata: store, tasks: taskManager)
+        let server = GRPCServer(
+            transport: transport, services: services,
+            interceptors: telemetry.instrumentsRequests ? [RPCInstrumentation()] : [])
         let serving = ServingService(
             server: server, transport: transport, exchange: exchange, config: config, logger: logger)
         let group = ServiceGroup(
             configuration: .init(
-                services: [.init(service: serving)],
+                services: [.init(service: serving)] + telemetry.services.map { .init(service: $0) }
+                    + (levels.map { [.init(service: LogLevelSignals(levels: $0, logger: logger))] } ?? []),
                 gracefulShutdownSignals: [.sigterm, .sigint],
                 logger: logger))
         defer {
@@ -157,9 +166,11 @@ struct ServingService: Service {
                         "address": "\(config.address)", "root": "\(config.root)", "state": "\(config.state)",
                         "version": "\(BerthVersion.version)",
                     ])
+                SystemdNotify.send("READY=1")
             }
         } onGracefulShutdown: {
             logger.info("shutting down")
+            SystemdNotify.send("STOPPING=1")
             server.beginGracefulShutdown()
             // Event subscriptions never end by themselves; end them so the drain can finish.
             Task { await exchange.finishAll() }

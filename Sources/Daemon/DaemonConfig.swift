@@ -1,6 +1,7 @@
 import BerthCore
 import Foundation
 import Logging
+import Telemetry
 import TOMLKit
 
 /// berthd's configuration: embedded defaults, then the TOML file, then command-line flags.
@@ -18,16 +19,34 @@ public struct DaemonConfig: Sendable, Equatable {
     public var socketUID: UInt32?
     public var socketGID: UInt32?
     public var logLevel: Logger.Level = .info
+    public var logFormat: LogFormat = .text
+    /// host:port of the Prometheus endpoint; nil serves none.
+    public var metricsAddress: String?
+    /// The OTLP collector traces go to; nil exports none. The other three say how.
+    public var tracingEndpoint: String?
+    public var tracingProtocol = "http/protobuf"
+    public var tracingSamplingRatio = 1.0
+    public var tracingServiceName = "berthd"
+
+    public var tracing: TracingSettings? {
+        tracingEndpoint.map {
+            TracingSettings(
+                endpoint: $0, protocolName: tracingProtocol, samplingRatio: tracingSamplingRatio,
+                serviceName: tracingServiceName)
+        }
+    }
     /// The runtime of containers created without one (containerd's CRI calls this `default_runtime_name`).
     public var defaultRuntime = "io.containerd.runc.v2"
 
     public init() {}
 
-    /// Applies the TOML file's keys over these values. A missing file is fine only when `required` is false.
-    public mutating func apply(fileAt path: String, required: Bool) throws {
+    /// Applies the TOML file's keys over these values, and returns warnings for keys berthd does not know.
+    /// A missing file is fine only when `required` is false.
+    @discardableResult
+    public mutating func apply(fileAt path: String, required: Bool) throws -> [String] {
         guard FileManager.default.fileExists(atPath: path) else {
             if required { throw BerthError.notFound("config file \(path)") }
-            return
+            return []
         }
         let text: String
         do {
@@ -35,10 +54,13 @@ public struct DaemonConfig: Sendable, Equatable {
         } catch {
             throw BerthError.invalidArgument("config file \(path): cannot read: \(error.localizedDescription)")
         }
-        try apply(toml: text, source: path)
+        return try apply(toml: text, source: path)
     }
 
-    public mutating func apply(toml text: String, source: String) throws {
+    /// Unknown keys are not errors (a containerd config file carries many that Berth has no use for), but each
+    /// is reported, so that a misspelt key does not pass silently.
+    @discardableResult
+    public mutating func apply(toml text: String, source: String) throws -> [String] {
         let file: ConfigFile
         do {
             file = ConfigFile(try TOMLTable(string: text), source: "config file \(source)")
@@ -46,24 +68,9 @@ public struct DaemonConfig: Sendable, Equatable {
             throw BerthError.invalidArgument(
                 "config file \(source): line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
         }
-        if let version = try file.int("version"), version != 2 {
-            throw BerthError.invalidArgument("config file \(source): unsupported version \(version) (expected 2)")
-        }
-        if let root = try file.string("root") { self.root = root }
-        if let state = try file.string("state") { self.state = state }
-        if let address = try file.string("grpc", "address") { self.address = address }
-        if let ttrpc = try file.string("ttrpc", "address"), !ttrpc.isEmpty { ttrpcAddressSetting = ttrpc }
-        if let uid = try file.int("grpc", "uid") { socketUID = try file.id(uid, "grpc.uid") }
-        if let gid = try file.int("grpc", "gid") { socketGID = try file.id(gid, "grpc.gid") }
-        if let runtime = try file.string("plugins", "io.containerd.runtime.v2.task", "default_runtime_name") {
-            guard !runtime.isEmpty else {
-                throw BerthError.invalidArgument(
-                    "config file \(source): key plugins.\"io.containerd.runtime.v2.task\".default_runtime_name: must not be empty")
-            }
-            defaultRuntime = runtime
-        }
-        if let level = try file.string("debug", "level") {
-            logLevel = try Self.parseLogLevel(level, source: "config file \(source)")
+        for key in Self.keys { try key.read(file, &self) }
+        return file.unknownKeys(isKnown: Self.isKnownKey, isKnownTable: Self.isKnownTable).map {
+            "config file \(source): unknown key \(ConfigFile.display($0)) is ignored"
         }
     }
 

@@ -4,13 +4,20 @@ import Logging
 /// Structured logs on stderr, one logfmt line per entry (as containerd's logrus text output):
 /// time=... level=info msg="..." key=value
 public struct LogfmtLogHandler: LogHandler {
-    public var logLevel: Logger.Level
     public var metadata: Logger.Metadata = [:]
     private let label: String
+    private let levels: LogLevelSwitch
+    /// Set only by code that sets one logger's level; the daemon's level is the switch's.
+    private var override: Logger.Level?
 
-    public init(label: String, level: Logger.Level) {
+    public var logLevel: Logger.Level {
+        get { override ?? levels.level }
+        set { override = newValue }
+    }
+
+    public init(label: String, levels: LogLevelSwitch) {
         self.label = label
-        self.logLevel = level
+        self.levels = levels
     }
 
     public subscript(metadataKey key: String) -> Logger.Metadata.Value? {
@@ -29,7 +36,7 @@ public struct LogfmtLogHandler: LogHandler {
         FileHandle.standardError.write(Data(line.utf8))
     }
 
-    private static func timestamp() -> String {
+    static func timestamp() -> String {
         Date().formatted(.iso8601.year().month().day().timeSeparator(.colon).time(includingFractionalSeconds: true))
     }
 

@@ -51,8 +51,20 @@ public actor GarbageCollector {
         }
     }
 
-    /// Collects now and returns what was removed (`sync` deletions, `berth content prune`).
+    /// Collects now and returns what was removed (`sync` deletions, `berth content prune`). Every collection,
+    /// requested or scheduled, goes to the report handler.
     public func collect() async throws -> CollectionReport {
+        do {
+            let report = try await sweepAndRemove()
+            onReport?(.success(report))
+            return report
+        } catch {
+            onReport?(.failure(error))
+            throw error
+        }
+    }
+
+    private func sweepAndRemove() async throws -> CollectionReport {
         await acquireCollection()
         defer { releaseCollection() }
         let clock = ContinuousClock()
@@ -89,13 +101,7 @@ public actor GarbageCollector {
 
     private func runScheduled() async {
         scheduled = false
-        let result: Result<CollectionReport, any Error>
-        do {
-            result = .success(try await collect())
-        } catch {
-            result = .failure(error)
-        }
-        onReport?(result)
+        _ = try? await collect()
     }
 
     private func acquireCommit() async {

@@ -104,7 +104,9 @@ public actor ImageTransfers {
             namespace: namespace, id: Self.leasePrefix + UUID().uuidString.lowercased(),
             labels: [GCLabels.expire: Self.expiry()])
         do {
+            let started = ContinuousClock.now
             let outcome = try await pull(job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
+            PullMetrics.completed(outcome, since: started)
             try? await registry.shutdown()
             try? await stores.metadata.deleteLease(namespace: namespace, id: lease.id)
             return outcome
@@ -113,6 +115,7 @@ public actor ImageTransfers {
             // Without its lease nothing of the failed pull stays but the resumable ingests.
             try? await stores.metadata.deleteLease(namespace: namespace, id: lease.id)
             logger.warning("pull failed", metadata: ["ref": "\(options.reference)", "error": "\(error)"])
+            PullMetrics.failed()
             throw error
         }
     }

@@ -77,4 +77,82 @@ import Testing
         config.address = "/" + String(repeating: "s", count: 120)
         #expect(throws: BerthError.self) { try config.validate() }
     }
+
+    /// `config default` loads back to the defaults, and a configuration with every key set round-trips through
+    /// `config dump` unchanged.
+    @Test func defaultAndDumpRoundTrip() throws {
+        let defaults = DaemonConfig().toml()
+        var loaded = DaemonConfig()
+        #expect(try loaded.apply(toml: defaults, source: "default").isEmpty)
+        #expect(loaded == DaemonConfig())
+        #expect(loaded.toml() == defaults)
+
+        var custom = DaemonConfig()
+        custom.root = "/srv/berth \"quoted\""
+        custom.state = "/run/b"
+        custom.address = "/run/b/b.sock"
+        custom.ttrpcAddressSetting = "/run/b/events.sock"
+        custom.socketUID = 0
+        custom.socketGID = 998
+        custom.logLevel = .trace
+        custom.logFormat = .json
+        custom.metricsAddress = "127.0.0.1:9100"
+        custom.defaultRuntime = "io.containerd.berth.v1"
+        var reloaded = DaemonConfig()
+        #expect(try reloaded.apply(toml: custom.toml(), source: "dump").isEmpty)
+        #expect(reloaded == custom)
+        #expect(reloaded.toml() == custom.toml())
+    }
+
+    @Test func unknownKeysAreWarnedNotFatal() throws {
+        var config = DaemonConfig()
+        let warnings = try config.apply(
+            toml: """
+                oom_score = -999
+                root = "/r"
+                [grpc]
+                adress = "/typo.sock"
+                [plugins."io.containerd.grpc.v1.cri"]
+                sandbox_image = "pause"
+                [plugins."io.containerd.runtime.v2.task"]
+                default_runtime_name = "io.containerd.berth.v1"
+                """, source: "c.toml")
+        #expect(config.root == "/r")
+        #expect(config.defaultRuntime == "io.containerd.berth.v1")
+        #expect(warnings == [
+            "config file c.toml: unknown key grpc.adress is ignored",
+            "config file c.toml: unknown key oom_score is ignored",
+            "config file c.toml: unknown key plugins.\"io.containerd.grpc.v1.cri\" is ignored",
+        ])
+    }
+
+    @Test func invalidValuesNameTheirKey() {
+        for (toml, key) in [
+            ("[debug]\nformat = \"xml\"", "debug.format"),
+            ("[debug]\nlevel = \"loud\"", "debug.level"),
+            ("[plugins.\"io.containerd.runtime.v2.task\"]\ndefault_runtime_name = \"\"", "default_runtime_name"),
+            ("[metrics]\naddress = 9100", "metrics.address"),
+            ("[grpc]\ngid = -1", "grpc.gid"),
+            ("version = 1", "version"),
+        ] {
+            var config = DaemonConfig()
+            do {
+                try config.apply(toml: toml, source: "t.toml")
+                Issue.record("\(toml) was accepted")
+            } catch let error as BerthError {
+                #expect(error.kind == .invalidArgument)
+                #expect(error.message.contains(key), "\(error.message)")
+            } catch {
+                Issue.record("\(error)")
+            }
+        }
+    }
+
+    @Test func sigusr1LevelSwitchTogglesDebug() {
+        let levels = LogLevelSwitch(.info)
+        #expect(levels.toggleDebug() == .debug)
+        #expect(levels.level == .debug)
+        #expect(levels.toggleDebug() == .info)
+        #expect(LogLevelSwitch(.trace).toggleDebug() == .trace)
+    }
 }

@@ -12,7 +12,7 @@ final class DaemonProcess: @unchecked Sendable {
     /// Starts berthd and waits until it logs that it serves. `base` reuses another daemon's folders.
     init(
         extraArguments: [String] = [], base existingBase: String? = nil, socketName: String = "berth.sock",
-        waitForServing: Bool = true
+        waitForServing: Bool = true, environment: [String: String] = [:]
     ) throws {
         // Short paths: a unix socket path must fit in 107 bytes.
         base = existingBase ?? "/tmp/berth-it-\(UUID().uuidString.prefix(8))"
@@ -26,6 +26,9 @@ final class DaemonProcess: @unchecked Sendable {
         process.arguments =
             ["--root", root, "--state", state, "--address", socket, "--log-level", "debug"] + extraArguments
         let log = try FileHandle(forWritingTo: URL(fileURLWithPath: logPath))
+        if !environment.isEmpty {
+            process.environment = ProcessInfo.processInfo.environment.merging(environment) { $1 }
+        }
         process.standardOutput = log
         process.standardError = log
         try process.run()
