@@ -110,6 +110,7 @@ let package = Package(
                 "BerthAPI", "APISupport", "BerthCore", "Events", "TTRPC", "CLinux",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
             ]
         ),
         // Daemon-side image transfers: pulls that outlive their client, unpacked while they download.
@@ -119,6 +120,7 @@ let package = Package(
                 "BerthCore", "OCI", "Distribution", "ContentStore", "Metadata", "Snapshots", "Archive",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "Metrics", package: "swift-metrics"),
+                .product(name: "Tracing", package: "swift-distributed-tracing"),
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),

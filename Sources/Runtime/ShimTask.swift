@@ -2,6 +2,7 @@ import BerthAPI
 import BerthCore
 import Foundation
 import SwiftProtobuf
+import Tracing
 import TTRPC
 
 /// One task's shim: the ttrpc connection to its `containerd.task.v2.Task` service, and its bundle.
@@ -28,12 +29,17 @@ public final class ShimTask: Sendable {
     public func call<Request: SwiftProtobuf.Message, Response: SwiftProtobuf.Message>(
         _ method: String, _ request: Request, as response: Response.Type = Response.self, timeout: Duration? = nil
     ) async throws -> Response {
-        do {
-            return try await client.call(
-                service: Self.service, method: method, request: request, responseType: response,
-                metadata: [("containerd-namespace-ttrpc", namespace)], timeout: timeout)
-        } catch let error as TTRPCError {
-            throw BerthError(statusCode: error.code, message: error.message)
+        // A client span per shim call (a no-op unless berthd exports traces).
+        try await withSpan("\(Self.service)/\(method)", ofKind: .client) { span in
+            span.attributes["containerd.task.id"] = id
+            span.attributes["containerd.namespace"] = namespace
+            do {
+                return try await client.call(
+                    service: Self.service, method: method, request: request, responseType: response,
+                    metadata: [("containerd-namespace-ttrpc", namespace)], timeout: timeout)
+            } catch let error as TTRPCError {
+                throw BerthError(statusCode: error.code, message: error.message)
+            }
         }
     }
 

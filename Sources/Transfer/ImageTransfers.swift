@@ -2,6 +2,7 @@ import BerthCore
 import Distribution
 import Foundation
 import Logging
+import Tracing
 import Metadata
 import OCI
 
@@ -105,7 +106,15 @@ public actor ImageTransfers {
             labels: [GCLabels.expire: Self.expiry()])
         do {
             let started = ContinuousClock.now
-            let outcome = try await pull(job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
+            // The job runs in a task of its own; the span is a child of the request that started it.
+            let outcome = try await withSpan("berth.transfer.pull") { span in
+                span.attributes["containerd.namespace"] = namespace
+                span.attributes["berth.pull.reference"] = "\(options.reference)"
+                let outcome = try await pull(
+                    job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
+                span.attributes["berth.pull.bytes_fetched"] = Int(clamping: outcome.bytesFetched)
+                return outcome
+            }
             PullMetrics.completed(outcome, since: started)
             try? await registry.shutdown()
             try? await stores.metadata.deleteLease(namespace: namespace, id: lease.id)
