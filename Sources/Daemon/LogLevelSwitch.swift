@@ -27,11 +27,6 @@ public final class LogLevelSwitch: Sendable {
 /// Installs berthd's log handlers (text or JSON on stderr) at the switch's level.
 public enum DaemonLogging {
     public static func bootstrap(format: LogFormat, levels: LogLevelSwitch) {
-        LoggingSystem.bootstrap { label in
-            switch format {
-            case .text: LogfmtLogHandler(label: label, levels: levels)
-            case .json: JSONLogHandler(label: label, levels: levels)
-            }
-        }
+        LoggingSystem.bootstrap { DaemonLogHandler(label: $0, format: format, levels: levels) }
     }
 }

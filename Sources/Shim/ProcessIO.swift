@@ -11,7 +11,14 @@ final class ProcessIO {
         var terminal = false
     }
 
+    /// Whose output this is, for a logging binary's environment.
+    struct Owner: Equatable {
+        var containerID = ""
+        var namespace = ""
+    }
+
     let paths: Paths
+    private let owner: Owner
     private let loop: EventLoop
     /// What the runtime gets as 0, 1, 2; closed in the shim once the process has them.
     private(set) var runtimeStdio: [Int32] = []
@@ -26,8 +33,9 @@ final class ProcessIO {
     private var stdoutDestination: Int32 = -1
     private var owned: [Int32] = []
 
-    init(paths: Paths, loop: EventLoop) throws(ShimError) {
+    init(paths: Paths, owner: Owner = Owner(), loop: EventLoop) throws(ShimError) {
         self.paths = paths
+        self.owner = owner
         self.loop = loop
         do { try open() } catch { close(); throw error }
     }
@@ -55,6 +63,14 @@ final class ProcessIO {
             runtimeStdio[0] = pipe.read
             stdinPipe = pipe.write
         }
+        if paths.stdout.hasPrefix(LoggingBinary.scheme) {
+            let (stdout, stderr) = try LoggingBinary(uri: paths.stdout)
+                .start(containerID: owner.containerID, namespace: owner.namespace)
+            runtimeOnly += [stdout, stderr]
+            runtimeStdio[1] = stdout
+            runtimeStdio[2] = stderr
+            return
+        }
         for (index, path) in [(1, paths.stdout), (2, paths.stderr)] where !path.isEmpty {
             let destination = try Self.openOutput(path)
             owned.append(destination)
@@ -71,8 +87,8 @@ final class ProcessIO {
         if path.hasPrefix("file://") {
             return try Sys.open(String(path.dropFirst("file://".count)), O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)
         }
-        if path.hasPrefix("binary://") {
-            throw ShimError(.unimplemented, "binary:// logging is not supported by the berth shim")
+        if path.hasPrefix(LoggingBinary.scheme) {
+            throw ShimError(.invalidArgument, "a binary:// log URI needs a process without a terminal")
         }
         if Sys.isFIFO(path) { return try Sys.open(path, O_RDWR | O_NONBLOCK) }
         return try Sys.open(path, O_WRONLY | O_CREAT | O_APPEND, mode: 0o640)

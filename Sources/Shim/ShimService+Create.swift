@@ -73,7 +73,8 @@ extension ShimService {
     func launch(
         _ process: ShimProcess, runc: Runc, command: (_ consoleSocket: String?) -> (arguments: [String], pidFile: String)
     ) throws(ShimError) -> Int32 {
-        let io = try ProcessIO(paths: process.paths, loop: loop)
+        let io = try ProcessIO(
+            paths: process.paths, owner: .init(containerID: config.id, namespace: config.namespace), loop: loop)
         var console: ConsoleSocket?
         defer { console?.close() }
         do throws(ShimError) {

@@ -38,15 +38,6 @@ import Testing
         }
     }
 
-    /// Waits until `condition` holds (up to 10 s).
-    static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
-    }
 
     @Test(arguments: ClientTool.allCases)
     func walkThrough(_ tool: ClientTool) throws {
@@ -75,7 +66,7 @@ import Testing
         // `sleep` as pid 1 ignores SIGTERM, as in any container: KILL stops it.
         let killed = try tool.run(daemon, ["t", "kill", "-s", "SIGKILL", id])
         #expect(killed.status == 0, "\(killed)")
-        #expect(try Self.eventually {
+        #expect(try eventually {
             Self.rows(try tool.run(daemon, ["t", "ls"]).stdout).first { $0.first == id }?.last == "STOPPED"
         })
         #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)
@@ -84,7 +75,7 @@ import Testing
         #expect(try tool.run(daemon, ["c", "ls", "-q"]).stdout == "")
 
         // Nothing left behind: no shim, no mounts, no bundle, no snapshot of the container.
-        #expect(try Self.eventually { Self.shimProcesses(for: id).isEmpty })
+        #expect(try eventually { Self.shimProcesses(for: id).isEmpty })
         #expect(Self.mounts(under: daemon.base).isEmpty, "\(Self.mounts(under: daemon.base))")
         let bundles = (try? FileManager.default.contentsOfDirectory(
             atPath: daemon.state + "/io.containerd.runtime.v2.task/default")) ?? []
@@ -150,7 +141,7 @@ import Testing
         #expect(json.status == 0 && json.stdout.contains("\"memory\""), "\(json)")
 
         #expect(try tool.run(daemon, ["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(try Self.eventually {
+        #expect(try eventually {
             Self.rows(try tool.run(daemon, ["t", "ls"]).stdout).first { $0.first == id }?.last == "STOPPED"
         })
         #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)
@@ -164,7 +155,7 @@ import Testing
         Thread.sleep(forTimeInterval: 0.3)
         let id = Self.uniqueID("ev")
         #expect(try ClientTool.ctr.run(daemon, ["run", "--rm", fixtures.latest.name, id, "true"]).status == 0)
-        let seen = Self.eventually {
+        let seen = eventually {
             ["/tasks/create", "/tasks/start", "/tasks/exit", "/tasks/delete", "/containers/delete"]
                 .allSatisfy { events.stdout.text.contains($0) }
         }
@@ -235,11 +226,11 @@ import Testing
         let shims = Self.shimProcesses(for: id)
         #expect(shims.count == 1, "\(shims)")
         for shim in shims { if let pid = Int32(shim) { kill(pid, SIGKILL) } }
-        #expect(try Self.eventually { try ClientTool.ctr.run(daemon, ["t", "ls", "-q"]).stdout == "" })
-        #expect(try Self.eventually { Self.mounts(under: daemon.base).isEmpty })
+        #expect(try eventually { try ClientTool.ctr.run(daemon, ["t", "ls", "-q"]).stdout == "" })
+        #expect(try eventually { Self.mounts(under: daemon.base).isEmpty })
         // The bundle goes too (after `<shim> delete`), before the test removes the daemon's folders.
         let bundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + id
-        #expect(try Self.eventually { !FileManager.default.fileExists(atPath: bundle) }, "\(bundle) is left")
+        #expect(try eventually { !FileManager.default.fileExists(atPath: bundle) }, "\(bundle) is left")
         #expect(try ClientTool.ctr.run(daemon, ["c", "rm", id]).status == 0)
     }
 
@@ -256,12 +247,12 @@ import Testing
         let listed = try ClientTool.ctr.run(restarted, ["t", "ls"])
         #expect(Self.rows(listed.stdout).first { $0.first == id }?.last == "RUNNING", "\(listed)\n\(restarted.log)")
         #expect(try ClientTool.ctr.run(restarted, ["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(try Self.eventually {
+        #expect(try eventually {
             Self.rows(try ClientTool.ctr.run(restarted, ["t", "ls"]).stdout).first { $0.first == id }?.last == "STOPPED"
         })
         #expect(try ClientTool.ctr.run(restarted, ["t", "rm", id]).status == 0)
         #expect(try ClientTool.ctr.run(restarted, ["c", "rm", id]).status == 0)
-        #expect(try Self.eventually { Self.shimProcesses(for: id).isEmpty })
+        #expect(try eventually { Self.shimProcesses(for: id).isEmpty })
     }
 
     /// The same image run by the real containerd and by berthd looks the same from inside: hostname, ids,
@@ -297,7 +288,7 @@ import Testing
             daemon, ["run", "--rm", "--memory-limit", "16777216", fixtures.latest.name, Self.uniqueID("oom"), "sh", "-c", hog],
             timeout: 60)
         #expect(result.status == 137, "\(result)")
-        let sawOOM = Self.eventually { events.stdout.text.contains("/tasks/oom") }
+        let sawOOM = eventually { events.stdout.text.contains("/tasks/oom") }
         let output = events.finish()
         #expect(sawOOM, "\(output)")
     }
@@ -327,11 +318,11 @@ import Testing
         ])
         #expect(result.status == 0, "\(result)")
         func written() -> String { (try? String(contentsOfFile: log, encoding: .utf8)) ?? "" }
-        #expect(Self.eventually { written().contains("to-out") }, "\(written())")
+        #expect(eventually { written().contains("to-out") }, "\(written())")
         withKnownIssue("the stock shim's file log sometimes misses stderr (not understood yet)", isIntermittent: true) {
-            #expect(Self.eventually { written().contains("to-err") }, "\(written())")
+            #expect(eventually { written().contains("to-err") }, "\(written())")
         }
-        #expect(try Self.eventually {
+        #expect(try eventually {
             Self.rows(try tool.run(daemon, ["t", "ls"]).stdout).first { $0.first == id }?.last == "STOPPED"
         })
         #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)

@@ -123,7 +123,7 @@ import Testing
     @Test func jsonLogsAndSIGUSR1TogglesDebugLogging() throws {
         let daemon = try DaemonProcess(extraArguments: ["--log-format", "json", "--log-level", "info"], waitForServing: false)
         defer { daemon.release() }
-        #expect(Self.eventually { daemon.log.contains("berthd serving") }, "\(daemon.log)")
+        #expect(eventually { daemon.log.contains("berthd serving") }, "\(daemon.log)")
         func collectGarbage() throws {
             let lease = try ClientTool.ctr.run(daemon, ["leases", "create"]).stdout.split(whereSeparator: \.isWhitespace).first.map(String.init)
             #expect(try ClientTool.ctr.run(daemon, ["leases", "rm", "--sync", lease ?? "-"]).status == 0)
@@ -138,12 +138,12 @@ import Testing
         try collectGarbage()
         #expect(collections() == 0, "debug lines at level info")
         kill(daemon.pid, SIGUSR1)
-        #expect(Self.eventually { entries().contains { $0["msg"] as? String == "log level changed by SIGUSR1" } })
+        #expect(eventually { entries().contains { $0["msg"] as? String == "log level changed by SIGUSR1" } })
         try collectGarbage()
-        #expect(Self.eventually { collections() >= 1 }, "\(daemon.log)")
+        #expect(eventually { collections() >= 1 }, "\(daemon.log)")
         let before = collections()
         kill(daemon.pid, SIGUSR1)
-        #expect(Self.eventually { entries().filter { $0["msg"] as? String == "log level changed by SIGUSR1" }.count == 2 })
+        #expect(eventually { entries().filter { $0["msg"] as? String == "log level changed by SIGUSR1" }.count == 2 })
         try collectGarbage()
         Thread.sleep(forTimeInterval: 0.5)
         #expect(collections() == before)
@@ -181,12 +181,4 @@ import Testing
         #expect(daemon.log.contains("berthd serving"))
     }
 
-    static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
-    }
 }

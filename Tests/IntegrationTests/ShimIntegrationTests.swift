@@ -64,15 +64,6 @@ struct ShimIntegrationTests {
         return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
 
-    /// Waits until `condition` holds (up to 10 s).
-    static func eventually(_ condition: () throws -> Bool) rethrows -> Bool {
-        let deadline = Date().addingTimeInterval(10)
-        while Date() < deadline {
-            if try condition() { return true }
-            Thread.sleep(forTimeInterval: 0.05)
-        }
-        return try condition()
-    }
 
     /// Whatever a failed test left: tasks and containers removed through the daemon, then any shim still
     /// serving those ids killed, runc's state forced away and mounts under the daemon's folder detached.
@@ -145,7 +136,7 @@ struct ShimIntegrationTests {
         #expect(ps.status == 0 && ps.stdout.contains(String(pid)), "\(ps)")
 
         #expect(try tool.run(daemon, ["t", "kill", "-s", "SIGKILL", id]).status == 0)
-        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
         #expect(try tool.run(daemon, ["t", "rm", id]).status == 0)
         #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
         #expect(try tool.run(daemon, ["c", "ls", "-q"]).stdout == "")
@@ -183,11 +174,50 @@ struct ShimIntegrationTests {
         #expect(Self.parentCommand(of: pids[1]).contains("containerd-shim-runc-v2"), "\(Self.parentCommand(of: pids[1]))")
         for id in [plain, stock] {
             #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-            #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+            #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
             #expect(try daemon.ctr(["t", "rm", id]).status == 0)
             #expect(try daemon.ctr(["c", "rm", id]).status == 0)
             Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
         }
+    }
+
+    /// `--log-uri binary://PROGRAM?key=value`: the shim starts the program with the process's stdout on fd 3 and
+    /// stderr on fd 4, its identity in the environment and the query as arguments, as the stock shim does.
+    @Test(arguments: [Self.runtime, "io.containerd.runc.v2"])
+    func binaryLogURIHandsTheOutputToAProgram(_ runtime: String) throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("binlog")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        let logger = daemon.base + "/logger.sh"
+        try """
+            #!/bin/sh
+            exec 5>&-
+            cat <&3 > "$0.out" 4<&- &
+            cat <&4 > "$0.err" 3<&- &
+            echo "$CONTAINER_ID $CONTAINER_NAMESPACE $*" > "$0.env"
+            wait
+            touch "$0.done"
+            """.write(toFile: logger, atomically: true, encoding: .utf8)
+        chmod(logger, 0o755)
+        let ran = try daemon.ctr([
+            "run", "--rm", "--runtime", runtime, "--log-uri", "binary://\(logger)?level=debug&quiet",
+            fixtures.latest.name, id, "sh", "-c", "echo to-out; echo to-err >&2; exit 4",
+        ])
+        #expect(ran.status == 4, "\(ran)")
+        func read(_ suffix: String) -> String { (try? String(contentsOfFile: logger + suffix, encoding: .utf8)) ?? "" }
+        #expect(eventually { read(".out") == "to-out\n" && read(".err") == "to-err\n" }, "\(read(".out")) \(read(".err"))")
+        if runtime == Self.runtime {
+            // Berth's shim keeps no copy of the pipes: the program sees EOF when the process exits.
+            #expect(eventually { FileManager.default.fileExists(atPath: logger + ".done") })
+        }
+        let environment = read(".env").split(separator: " ").map { $0.trimmingCharacters(in: .whitespacesAndNewlines) }
+        #expect(environment.prefix(2) == [id, "default"], "\(environment)")
+        // The stock shim passes an empty value as an argument of its own.
+        #expect(Set(environment.dropFirst(2)).subtracting([""]) == ["level", "debug", "quiet"], "\(environment)")
+        Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
     @Test func execStdinTerminalPauseResumeAndMetrics() throws {
@@ -227,7 +257,7 @@ struct ShimIntegrationTests {
         #expect(metrics.stdout.contains("pids.current"), "\(metrics)")
 
         #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
         #expect(try daemon.ctr(["t", "rm", id]).status == 0)
         #expect(try daemon.ctr(["c", "rm", id]).status == 0)
         for id in [id] + others { Self.expectNothingLeft(id, base: daemon.base, state: daemon.state) }
@@ -263,9 +293,9 @@ struct ShimIntegrationTests {
         let shims = Self.shimProcesses(for: id)
         #expect(shims.count == 1, "\(shims)")
         for shim in shims { kill(shim, SIGKILL) }
-        #expect(Self.eventually { (try? daemon.ctr(["t", "ls", "-q"]).stdout) == "" })
+        #expect(eventually { (try? daemon.ctr(["t", "ls", "-q"]).stdout) == "" })
         #expect(daemon.isRunning)
-        #expect(Self.eventually { pid > 0 && kill(pid, 0) != 0 }, "the container's process outlived its shim")
+        #expect(eventually { pid > 0 && kill(pid, 0) != 0 }, "the container's process outlived its shim")
         #expect(try daemon.ctr(["c", "rm", id]).status == 0)
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
@@ -315,7 +345,7 @@ struct ShimIntegrationTests {
             #expect(try restarted.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
         }
         for id in keepers {
-            #expect(Self.eventually { Self.taskRow(restarted, id)?.last == "STOPPED" })
+            #expect(eventually { Self.taskRow(restarted, id)?.last == "STOPPED" })
             #expect(try restarted.ctr(["t", "rm", id]).status == 0)
         }
         for id in keepers + quitters {
@@ -386,7 +416,7 @@ struct ShimIntegrationTests {
         let checkpoint = try daemon.ctr(["t", "checkpoint", id])
         #expect(checkpoint.status != 0, "\(checkpoint)")
         #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
         #expect(try daemon.ctr(["t", "rm", id]).status == 0)
         #expect(try daemon.ctr(["c", "rm", id]).status == 0)
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
@@ -423,7 +453,7 @@ struct ShimIntegrationTests {
         #expect(FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/status"), "not crun's state")
         #expect(!FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/state.json"), "runc ran it")
         #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(Self.eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
         #expect(try daemon.ctr(["t", "rm", id]).status == 0)
         #expect(try daemon.ctr(["c", "rm", id]).status == 0)
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
@@ -468,7 +498,7 @@ struct ShimIntegrationTests {
         #expect(try containerd.ctr(["t", "resume", walk]).status == 0)
         #expect(try containerd.ctr(["t", "metrics", walk]).stdout.contains("pids.current"))
         #expect(try containerd.ctr(["t", "kill", "-s", "KILL", walk]).status == 0)
-        #expect(Self.eventually { Self.taskRow(containerd, walk)?.last == "STOPPED" })
+        #expect(eventually { Self.taskRow(containerd, walk)?.last == "STOPPED" })
         #expect(try containerd.ctr(["t", "rm", walk]).status == 0)
         #expect(try containerd.ctr(["c", "rm", walk]).status == 0)
 
@@ -481,7 +511,7 @@ struct ShimIntegrationTests {
         let dead = ids[3]
         #expect(try containerd.ctr(["run", "-d", "--runtime", Self.runtime, fixtures.latest.name, dead, "sleep", "1000"]).status == 0)
         for shim in Self.shimProcesses(for: dead) { kill(shim, SIGKILL) }
-        #expect(Self.eventually { (try? containerd.ctr(["t", "ls", "-q"]).stdout) == "" })
+        #expect(eventually { (try? containerd.ctr(["t", "ls", "-q"]).stdout) == "" })
         #expect(try containerd.ctr(["c", "rm", dead]).status == 0)
         for id in ids { Self.expectNothingLeft(id, base: containerd.base, state: containerd.state) }
     }

@@ -105,4 +105,14 @@ import Testing
         #expect(ConsoleSocket.descriptor(fromControl: control) == 42)
         #expect(ConsoleSocket.descriptor(fromControl: Array(control.prefix(10))) == nil)
     }
+
+    @Test func binaryLogURIsNameAProgramAndItsArguments() throws {
+        let plain = try LoggingBinary(uri: "binary:///usr/local/bin/logger")
+        #expect(plain == LoggingBinary(path: "/usr/local/bin/logger", arguments: []))
+        let queried = try LoggingBinary(uri: "binary:///opt/log%20er?id=a%2Fb&verbose&empty=")
+        #expect(queried.path == "/opt/log er")
+        #expect(queried.arguments == ["id", "a/b", "verbose", "empty"])
+        #expect(throws: ShimError.self) { try LoggingBinary(uri: "binary://relative/logger") }
+        #expect(throws: ShimError.self) { try LoggingBinary(uri: "file:///x") }
+    }
 }

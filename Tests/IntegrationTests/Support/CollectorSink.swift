@@ -3,37 +3,20 @@ import Foundation
 /// An HTTP server on 127.0.0.1 that keeps every POST body it receives, as an OTLP/HTTP collector would
 /// (answering 200 with an empty protobuf response). Python's standard library; stopped by `stop()`.
 final class CollectorSink: @unchecked Sendable {
-    let port: Int
     let directory: String
-    private let process: Process
+    private let server: LoopbackPythonServer
 
-    var endpoint: String { "http://127.0.0.1:\(port)" }
+    var endpoint: String { "http://127.0.0.1:\(server.port)" }
 
     init() throws {
         directory = "/tmp/berth-collector-\(UUID().uuidString.prefix(8))"
         try FileManager.default.createDirectory(atPath: directory, withIntermediateDirectories: true)
-        let script = directory + "/collector.py"
-        let portFile = directory + "/port"
-        try Self.source.write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, directory, portFile]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        let deadline = Date().addingTimeInterval(10)
-        var port: Int?
-        while port == nil && process.isRunning && Date() < deadline {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        guard let port else {
-            kill(process.processIdentifier, SIGKILL)
+        do {
+            server = try LoopbackPythonServer(source: Self.source, arguments: [directory], name: "collector")
+        } catch {
             try? FileManager.default.removeItem(atPath: directory)
-            throw TestFailure("collector did not start")
+            throw error
         }
-        self.port = port
-        self.process = process
     }
 
     /// The bodies POSTed to `path`, in arrival order.
@@ -46,11 +29,7 @@ final class CollectorSink: @unchecked Sendable {
     }
 
     func stop() {
-        if process.isRunning {
-            // SIGKILL: Python keeps a SIGTERM the test runner ignores.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
+        server.stop()
         try? FileManager.default.removeItem(atPath: directory)
     }
 

@@ -4,47 +4,16 @@ import Foundation
 /// lasts long enough for a test to interrupt it. Python's standard library; stopped (and its script
 /// removed) by `stop()`.
 final class ThrottlingProxy: @unchecked Sendable {
-    let port: Int
-    private let process: Process
-    private let script: String
+    private let server: LoopbackPythonServer
 
+    var port: Int { server.port }
     var address: String { "127.0.0.1:\(port)" }
 
     init(upstream: String, bytesPerSecond: Int) throws {
-        script = "/tmp/berth-proxy-\(UUID().uuidString.prefix(8)).py"
-        let portFile = script + ".port"
-        try Self.source.write(toFile: script, atomically: true, encoding: .utf8)
-        let process = Process()
-        process.executableURL = URL(fileURLWithPath: "/usr/bin/python3")
-        process.arguments = [script, upstream, String(bytesPerSecond), portFile]
-        process.standardOutput = FileHandle.nullDevice
-        process.standardError = FileHandle.nullDevice
-        try process.run()
-        // The script writes the port it bound (then renames the file into place), then serves.
-        let deadline = Date().addingTimeInterval(10)
-        var port: Int?
-        while port == nil && process.isRunning && Date() < deadline {
-            port = (try? String(contentsOfFile: portFile, encoding: .utf8)).flatMap { Int($0) }
-            if port == nil { Thread.sleep(forTimeInterval: 0.05) }
-        }
-        try? FileManager.default.removeItem(atPath: portFile)
-        guard let port else {
-            process.terminate()
-            try? FileManager.default.removeItem(atPath: script)
-            throw TestFailure("throttling proxy did not start")
-        }
-        self.port = port
-        self.process = process
+        server = try LoopbackPythonServer(source: Self.source, arguments: [upstream, String(bytesPerSecond)], name: "proxy")
     }
 
-    func stop() {
-        if process.isRunning {
-            // SIGKILL: Python keeps a SIGTERM the test runner ignores, and ignored signals pass through exec.
-            kill(process.processIdentifier, SIGKILL)
-            process.waitUntilExit()
-        }
-        try? FileManager.default.removeItem(atPath: script)
-    }
+    func stop() { server.stop() }
 
     private static let source = """
         import http.client, http.server, os, sys, time
