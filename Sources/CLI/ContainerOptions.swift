@@ -27,6 +27,15 @@ struct ContainerOptions: ParsableArguments {
     @Option(name: .long, help: "An annotation KEY=VALUE for the spec (repeatable).") var annotation: [String] = []
     @Option(name: .customLong("cap-add"), help: "Add a capability (repeatable).") var capAdd: [String] = []
     @Option(name: .customLong("cap-drop"), help: "Drop a capability (repeatable).") var capDrop: [String] = []
+    @Flag(help: "Enable containerd's default seccomp profile.") var seccomp = false
+    @Option(name: .customLong("seccomp-profile"), help: "A custom seccomp profile (JSON); needs --seccomp.")
+    var seccompProfile: String?
+
+    func validate() throws {
+        if seccompProfile != nil && !seccomp {
+            throw ValidationError("seccomp must be set to true, if using a custom seccomp-profile")
+        }
+    }
 
     /// The spec options after the image's config, in ctr's order.
     func specOptions(namespace: String, id: String, rootfs: URL, args: [String]) -> [SpecOption] {
@@ -51,6 +60,8 @@ struct ContainerOptions: ParsableArguments {
         if !annotation.isEmpty { options.append(.annotations(CommandOutput.labels(from: annotation))) }
         if !capAdd.isEmpty { options.append(.addedCapabilities(capAdd)) }
         if !capDrop.isEmpty { options.append(.droppedCapabilities(capDrop)) }
+        // After the capabilities: the default profile allows what the bounding set permits.
+        if seccomp { options.append(seccompProfile.map { .seccompProfile(path: $0) } ?? .seccompDefault) }
         return options
     }
 }

@@ -329,6 +329,35 @@ import Testing
         #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
     }
 
+    /// `--seccomp`: containerd's default profile, computed from the container's capabilities; berth and ctr put
+    /// the same filter into the bundle, and the process runs under it.
+    @Test func seccompDefaultProfileMatchesCtrAndFilters() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        defer { daemon.removeFiles() }
+        // The image has only sh: its builtins find the Seccomp line (2: a filter is installed, 0: none).
+        let seccompLine = ["sh", "-c", "while read -r line; do case $line in Seccomp:*) echo $line;; esac; done < /proc/self/status"]
+        let filtered = try ClientTool.berth.run(daemon, ["run", "--rm", "--seccomp", fixtures.latest.name, Self.uniqueID("sc")] + seccompLine)
+        #expect(filtered.status == 0 && filtered.stdout.split(whereSeparator: \.isWhitespace) == ["Seccomp:", "2"], "\(filtered)")
+        let unfiltered = try ClientTool.berth.run(daemon, ["run", "--rm", fixtures.latest.name, Self.uniqueID("nosc")] + seccompLine)
+        #expect(unfiltered.stdout.split(whereSeparator: \.isWhitespace) == ["Seccomp:", "0"], "\(unfiltered)")
+
+        var profiles: [ClientTool: String] = [:]
+        for tool in ClientTool.allCases {
+            let id = Self.uniqueID("scspec")
+            #expect(try tool.run(daemon, ["c", "create", "--seccomp", "--cap-add", "CAP_SYS_PTRACE", fixtures.latest.name, id]).status == 0)
+            let info = try tool.run(daemon, ["c", "info", "--spec", id])
+            let spec = try JSONSerialization.jsonObject(with: Data(info.stdout.utf8)) as? [String: Any]
+            let linux = spec?["linux"] as? [String: Any]
+            let seccomp = try linux?["seccomp"].map { try JSONSerialization.data(withJSONObject: $0, options: [.sortedKeys]) }
+            profiles[tool] = seccomp.map { String(decoding: $0, as: UTF8.self) }
+            #expect(profiles[tool]?.contains("\"ptrace\"") == true, "\(tool): \(info)")
+            #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
+        }
+        #expect(profiles[.berth] != nil && profiles[.berth] == profiles[.ctr])
+        let refused = try ClientTool.berth.run(daemon, ["run", "--seccomp-profile", "/x.json", fixtures.latest.name, "x", "true"])
+        #expect(refused.status != 0 && refused.stderr.contains("seccomp must be set to true"), "\(refused)")
+    }
+
     /// `berth t attach`: the output of a task started detached, then its exit status.
     @Test func attachFollowsADetachedTask() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
