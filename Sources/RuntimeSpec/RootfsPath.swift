@@ -53,18 +53,7 @@ struct RootfsPath {
             throw SpecError.invalidArgument("\(hostPath) in the rootfs is not a regular file")
         }
         guard info.st_size <= limit else { throw SpecError.invalidArgument("\(hostPath) is larger than \(limit) bytes") }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SpecError.system(operation: "read", path: hostPath, errno: errno)
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-            guard bytes.count <= limit else { throw SpecError.invalidArgument("\(hostPath) is larger than \(limit) bytes") }
-        }
+        return try DescriptorReader.readAll(fd, path: hostPath, operation: "read", limit: limit)
     }
 
     private func hostPath(_ components: [String]) -> String {

@@ -41,16 +41,6 @@ extension SpecOption {
         let fd = open(path, O_RDONLY | O_CLOEXEC)
         guard fd >= 0 else { throw SpecError.system(operation: "cannot load seccomp profile: open", path: path, errno: errno) }
         defer { close(fd) }
-        var bytes: [UInt8] = []
-        var chunk = [UInt8](repeating: 0, count: 64 << 10)
-        while true {
-            let count = chunk.withUnsafeMutableBytes { Glibc.read(fd, $0.baseAddress, $0.count) }
-            if count < 0 {
-                if errno == EINTR { continue }
-                throw SpecError.system(operation: "cannot load seccomp profile: read", path: path, errno: errno)
-            }
-            if count == 0 { return bytes }
-            bytes.append(contentsOf: chunk[0..<count])
-        }
+        return try DescriptorReader.readAll(fd, path: path, operation: "cannot load seccomp profile: read")
     }
 }
