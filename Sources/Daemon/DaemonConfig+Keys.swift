@@ -74,7 +74,13 @@ extension DaemonConfig {
             table: ["metrics"], name: "address",
             help: "host:port serving Prometheus metrics at /v1/metrics (default: off).",
             read: { file, config in
-                if let address = try file.string("metrics", "address") { config.metricsAddress = address.isEmpty ? nil : address }
+                if let address = try file.string("metrics", "address") {
+                    let port = address.split(separator: ":").last.flatMap { Int($0) }
+                    guard address.isEmpty || (address.contains(":") && port.map { (0...65535).contains($0) } == true) else {
+                        throw BerthError.invalidArgument("\(file.source): key metrics.address: \"\(address)\" is not host:port")
+                    }
+                    config.metricsAddress = address.isEmpty ? nil : address
+                }
             }, value: { $0.metricsAddress.map(TOMLText.string) }, example: TOMLText.string("127.0.0.1:1338")),
         ConfigKey(
             table: runtimeTable, name: "default_runtime_name",

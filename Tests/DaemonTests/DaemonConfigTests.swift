@@ -132,6 +132,9 @@ import Testing
             ("[debug]\nlevel = \"loud\"", "debug.level"),
             ("[plugins.\"io.containerd.runtime.v2.task\"]\ndefault_runtime_name = \"\"", "default_runtime_name"),
             ("[metrics]\naddress = 9100", "metrics.address"),
+            ("[metrics]\naddress = \"localhost\"", "metrics.address"),
+            ("[plugins.\"io.containerd.internal.v1.tracing\"]\nsampling_ratio = 2.0", "sampling_ratio"),
+            ("[plugins.\"io.containerd.tracing.processor.v1.otlp\"]\nprotocol = \"udp\"", "protocol"),
             ("[grpc]\ngid = -1", "grpc.gid"),
             ("version = 1", "version"),
         ] {
