@@ -22,6 +22,12 @@ extension ShimCommand {
         }
         let listener = try UnixSocket.listen(path)
         defer { close(listener) }
+        // Only the daemon's user may speak to the shim (containerd's shims chmod their socket 0600 too).
+        guard chmod(path, 0o600) == 0 else {
+            let error = ShimError.system("chmod \(path)")
+            unlink(path)
+            throw error
+        }
         let null = try Sys.open("/dev/null", O_RDWR)
         defer { close(null) }
         var serverConfig = config

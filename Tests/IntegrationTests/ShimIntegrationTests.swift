@@ -220,6 +220,33 @@ struct ShimIntegrationTests {
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
+    /// A shim's socket is the daemon user's alone (0600), with either shim; so are berthd's root (0700) and,
+    /// but for traversal, its state directory (0711), as containerd's.
+    @Test(arguments: [Self.runtime, "io.containerd.runc.v2"])
+    func shimSocketsAndDaemonDirectoriesAreNotOpenToOthers(_ runtime: String) throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        let id = Self.uniqueID("perm")
+        defer {
+            Self.cleanUp([id], daemon: daemon, base: daemon.base)
+            daemon.release()
+        }
+        #expect(try daemon.ctr(["run", "-d", "--runtime", runtime, fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        func mode(_ path: String) -> Int? {
+            (try? FileManager.default.attributesOfItem(atPath: path))?[.posixPermissions] as? Int
+        }
+        let bundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + id
+        let address = try String(contentsOfFile: bundle + "/address", encoding: .utf8)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        let socket = address.replacingOccurrences(of: "unix://", with: "")
+        #expect(mode(socket) == 0o600, "\(socket)")
+        #expect(mode(daemon.root) == 0o700)
+        #expect(mode(daemon.state) == 0o711)
+        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
+        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
+        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
+        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+    }
+
     @Test func execStdinTerminalPauseResumeAndMetrics() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
         let id = Self.uniqueID("exec")
