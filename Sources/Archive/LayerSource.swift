@@ -56,8 +56,8 @@ final class DecompressedStream {
         let opened = source.open(archive)
         var entry: OpaquePointer?
         guard opened == ARCHIVE_OK, archive_read_next_header(archive, &entry) == ARCHIVE_OK else {
+            // Every property is set, so deinit runs and frees the archive: freeing it here too was a double free.
             let message = LibArchiveError.message(archive)
-            archive_read_free(archive)
             throw source.error ?? BerthError.invalidArgument("layer is not readable: \(message)")
         }
     }
