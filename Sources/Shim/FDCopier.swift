@@ -78,6 +78,48 @@ final class FDCopier {
         watchSource()
     }
 
+    /// Copies what is left until the source's EOF, blocking the loop until `deadline` at most. Delete does this
+    /// for an exited process, so its last output reaches the client before the task is gone (runc-v2 waits up
+    /// to 2 s for its copies too); a grandchild still holding the pipe is what the deadline is for.
+    func drain(until deadline: ContinuousClock.Instant) {
+        var chunk = [UInt8](repeating: 0, count: 32 << 10)
+        while !isFinished {
+            if !pending.isEmpty {
+                let written = pending.withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }
+                if written > 0 {
+                    pending.removeFirst(written)
+                } else if written < 0 && errno == EINTR {
+                    continue
+                } else if written < 0 && errno == EAGAIN {
+                    guard Self.wait(destination, for: Int16(POLLOUT), until: deadline) else { return }
+                } else {
+                    pending.removeAll()
+                    return finish()
+                }
+                continue
+            }
+            let count = read(source, &chunk, chunk.count)
+            if count > 0 {
+                pending = Array(chunk[0..<count])
+            } else if count < 0 && errno == EINTR {
+                continue
+            } else if count < 0 && errno == EAGAIN {
+                guard Self.wait(source, for: Int16(POLLIN), until: deadline) else { return }
+            } else {
+                return finish()
+            }
+        }
+    }
+
+    /// Polls one descriptor until it is ready or the deadline passes; false when it passed.
+    private static func wait(_ fd: Int32, for events: Int16, until deadline: ContinuousClock.Instant) -> Bool {
+        let left = deadline - ContinuousClock.now
+        guard left > .zero else { return false }
+        let milliseconds = Int32(clamping: left.components.seconds * 1000 + left.components.attoseconds / 1_000_000_000_000_000 + 1)
+        var descriptor = pollfd(fd: fd, events: events, revents: 0)
+        return poll(&descriptor, 1, milliseconds) > 0
+    }
+
     /// CloseIO on stdin: pass on what the client already wrote, then close.
     func stopWhenEmpty() {
         guard !isFinished else { return }

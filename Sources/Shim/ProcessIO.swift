@@ -152,6 +152,12 @@ final class ProcessIO {
         guard ioctl(console, UInt(TIOCSWINSZ), &size) == 0 else { throw ShimError.system("resize pty") }
     }
 
+    /// Passes on the rest of an exited process's output, waiting `milliseconds` at most in all.
+    func drainOutput(milliseconds: Int) {
+        let deadline = ContinuousClock.now + .milliseconds(milliseconds)
+        for copier in copiers { copier.drain(until: deadline) }
+    }
+
     /// Whether the process's output has all been passed on (its pipes reached EOF).
     var outputFinished: Bool { copiers.allSatisfy(\.isFinished) }
 

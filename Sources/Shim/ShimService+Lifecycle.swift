@@ -70,6 +70,7 @@ extension ShimService {
             guard process.hasExited || process.pid == 0 else {
                 throw ShimError(.failedPrecondition, "cannot delete a running process \(process.execID)")
             }
+            process.io?.drainOutput(milliseconds: Self.outputDrainMilliseconds)
             process.io?.close()
             execs[process.execID] = nil
             return deleteResponse(process)
@@ -94,6 +95,7 @@ extension ShimService {
         execs.removeAll()
         oomWatch?.close()
         oomWatch = nil
+        process.io?.drainOutput(milliseconds: Self.outputDrainMilliseconds)
         process.io?.close()
         if rootfsMounted { RootfsMount.unmountAll(bundle + "/rootfs") }
         rootfsMounted = false
@@ -108,6 +110,9 @@ extension ShimService {
         })
         return response
     }
+
+    /// How long Delete waits for an exited process's last output to be passed on (runc-v2: 2 s).
+    static let outputDrainMilliseconds = 2000
 
     private func deleteResponse(_ process: ShimProcess) -> Containerd_Task_V2_DeleteResponse {
         .with {
