@@ -231,19 +231,21 @@ let package = Package(
             linkerSettings: staticRuntime),
         .executableTarget(name: "berth", dependencies: ["CLI"], linkerSettings: staticRuntime),
 
-        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore"]),
+        // Seeded mutation for the fuzz tests of several test targets.
+        .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
+        .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "FuzzSupport"]),
         .testTarget(
             name: "ShimTests",
             dependencies: ["Shim", "BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
-        .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI"]),
-        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux"]),
+        .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI", "FuzzSupport"]),
+        .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux", "FuzzSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
-        .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI"], exclude: ["Fixtures"]),
+        .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Archive
 import BerthCore
 import Foundation
@@ -6,17 +7,6 @@ import Testing
 /// Bounded, seeded random-input tests for LayerApplier: random bytes and mutated tar and gzip streams,
 /// applied into a fresh directory, must succeed or throw, and never write beside or above that directory.
 @Suite struct LayerApplierFuzzTests {
-    /// SplitMix64: small, deterministic, so a failure reproduces from the seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// A ustar member: type "0" file, "1" hard link, "2" symlink, "5" directory, "6" fifo.
     struct Member {

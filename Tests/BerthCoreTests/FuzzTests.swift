@@ -1,20 +1,10 @@
+import FuzzSupport
 import Testing
 import BerthCore
 
 /// Bounded, seeded random-input tests for BerthCore's parsers of client input: filters, identifiers,
 /// labels, field paths and digests. Each must give a value or throw `BerthError`, never crash or hang.
 struct BerthCoreFuzzTests {
-    /// SplitMix64: small, deterministic, so a failure reproduces from the seed.
-    private struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// Characters the filter grammar gives meaning to, plus a few that it must reject.
     private static let filterAlphabet: [Character] = Array(
@@ -29,29 +19,8 @@ struct BerthCoreFuzzTests {
         String((0..<Int.random(in: 0...maxLength, using: &rng)).map { _ in alphabet.randomElement(using: &rng)! })
     }
 
-    /// Bit flips, truncation, insertion and duplication on the UTF-8 bytes; invalid UTF-8 is repaired.
-    private static func mutate(_ seed: String, _ rng: inout SplitMix64) -> String {
-        var bytes = Array(seed.utf8)
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            switch Int.random(in: 0..<5, using: &rng) {
-            case 0 where !bytes.isEmpty:
-                let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 1 where !bytes.isEmpty:
-                bytes.removeLast(Int.random(in: 0...bytes.count, using: &rng))
-            case 2:
-                let specials = Array("=!~,\"|/\\.".utf8)
-                bytes.insert(specials.randomElement(using: &rng)!, at: Int.random(in: 0...bytes.count, using: &rng))
-            case 3 where !bytes.isEmpty:
-                let start = Int.random(in: 0..<bytes.count, using: &rng)
-                let end = Int.random(in: start...bytes.count, using: &rng)
-                bytes.insert(contentsOf: bytes[start..<end], at: Int.random(in: 0...bytes.count, using: &rng))
-            default:
-                bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
-    }
+    private static let mutation = Mutation(specials: "=!~,\"|/\\.", rounds: 1...4)
+    private static func mutate(_ seed: String, _ rng: inout SplitMix64) -> String { mutation.apply(seed, &rng) }
 
     /// Runs `body`; true when it threw `BerthError.invalidArgument`, records an issue for any other error.
     private static func rejected(_ input: String, _ body: () throws -> Void) -> Bool {

@@ -1,3 +1,4 @@
+import FuzzSupport
 import BerthCore
 import Foundation
 import OCI
@@ -9,17 +10,6 @@ import Testing
 /// mutated manifests, indexes and image configs gives a value or an error, never a crash or a hang.
 @Suite("OCI document fuzzing")
 struct OCIDocumentFuzzTests {
-    /// SplitMix64: small, deterministic, so a failure reproduces from the seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     static let digest = "sha256:" + String(repeating: "ab", count: 32)
 
@@ -42,28 +32,8 @@ struct OCIDocumentFuzzTests {
          "rootfs":{"type":"layers","diff_ids":["\(digest)"]}}
         """
 
-    /// Bit flips, truncation, byte insertion (random or JSON punctuation) and duplicated chunks.
     static func mutate(_ seed: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
-        var bytes = seed
-        for _ in 0..<Int.random(in: 1...6, using: &rng) {
-            switch Int.random(in: 0..<5, using: &rng) {
-            case 0 where !bytes.isEmpty:
-                let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 1 where !bytes.isEmpty:
-                bytes.removeLast(Int.random(in: 0...min(bytes.count, 40), using: &rng))
-            case 2:
-                let punctuation = Array("{}[]\":,0-e.\\nulltruefalse".utf8)
-                bytes.insert(punctuation.randomElement(using: &rng)!, at: Int.random(in: 0...bytes.count, using: &rng))
-            case 3 where !bytes.isEmpty:
-                let start = Int.random(in: 0..<bytes.count, using: &rng)
-                let end = Int.random(in: start...min(bytes.count, start + 200), using: &rng)
-                bytes.insert(contentsOf: bytes[start..<end], at: Int.random(in: 0...bytes.count, using: &rng))
-            default:
-                bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
-            }
-        }
-        return bytes
+        Mutation(specials: "{}[]\":,0-e.\\nulltruefalse", rounds: 1...6, maxTruncation: 40, maxDuplicate: 200).apply(seed, &rng)
     }
 
     /// Decodes with a plain JSONDecoder; true when it threw.

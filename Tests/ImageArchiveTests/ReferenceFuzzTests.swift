@@ -1,3 +1,4 @@
+import FuzzSupport
 import BerthCore
 import Foundation
 import OCI
@@ -9,7 +10,6 @@ import Testing
 /// a name gives a reference or `invalidArgument`, in linear time, and normalising is idempotent.
 @Suite("Reference fuzzing")
 struct ReferenceFuzzTests {
-    typealias SplitMix64 = OCIDocumentFuzzTests.SplitMix64
 
     static let seeds = [
         "busybox", "docker.io/library/busybox:latest", "localhost:5000/a/b-c_d.e:v1.2",
@@ -20,26 +20,7 @@ struct ReferenceFuzzTests {
     static let alphabet: [Character] = Array("abcz09AZ._-/:@ %+牛\u{0}")
 
     static func mutate(_ seed: String, _ rng: inout SplitMix64) -> String {
-        var bytes = Array(seed.utf8)
-        for _ in 0..<Int.random(in: 1...4, using: &rng) {
-            switch Int.random(in: 0..<5, using: &rng) {
-            case 0 where !bytes.isEmpty:
-                let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 1 where !bytes.isEmpty:
-                bytes.removeLast(Int.random(in: 0...bytes.count, using: &rng))
-            case 2:
-                let specials = Array("/:@.-_%".utf8)
-                bytes.insert(specials.randomElement(using: &rng)!, at: Int.random(in: 0...bytes.count, using: &rng))
-            case 3 where !bytes.isEmpty:
-                let start = Int.random(in: 0..<bytes.count, using: &rng)
-                let end = Int.random(in: start...bytes.count, using: &rng)
-                bytes.insert(contentsOf: bytes[start..<end], at: Int.random(in: 0...bytes.count, using: &rng))
-            default:
-                bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
-            }
-        }
-        return String(decoding: bytes, as: UTF8.self)
+        Mutation(specials: "/:@.-_%", rounds: 1...4).apply(seed, &rng)
     }
 
     /// True when `body` threw `BerthError.invalidArgument`; any other error is an issue.

@@ -1,3 +1,4 @@
+import FuzzSupport
 import Foundation
 import Testing
 
@@ -7,17 +8,6 @@ import Testing
 /// or hang; what decodes re-encodes stably; deep nesting is an error, not a stack overflow.
 @Suite("Spec decoding fuzzing")
 struct SpecFuzzTests {
-    /// SplitMix64: small, deterministic, so a failure reproduces from the seed.
-    struct SplitMix64: RandomNumberGenerator {
-        var state: UInt64
-        mutating func next() -> UInt64 {
-            state &+= 0x9E37_79B9_7F4A_7C15
-            var z = state
-            z = (z ^ (z >> 30)) &* 0xBF58_476D_1CE4_E5B9
-            z = (z ^ (z >> 27)) &* 0x94D0_49BB_1331_11EB
-            return z ^ (z >> 31)
-        }
-    }
 
     /// A hand-written config.json touching most sections, and the default spec as Berth writes it.
     static let handWritten = #"""
@@ -41,26 +31,7 @@ struct SpecFuzzTests {
         """#
 
     static func mutate(_ seed: [UInt8], _ rng: inout SplitMix64) -> [UInt8] {
-        var bytes = seed
-        for _ in 0..<Int.random(in: 1...6, using: &rng) {
-            switch Int.random(in: 0..<5, using: &rng) {
-            case 0 where !bytes.isEmpty:
-                let i = Int.random(in: 0..<bytes.count, using: &rng)
-                bytes[i] ^= 1 << UInt8.random(in: 0..<8, using: &rng)
-            case 1 where !bytes.isEmpty:
-                bytes.removeLast(Int.random(in: 0...min(bytes.count, 60), using: &rng))
-            case 2:
-                let punctuation = Array("{}[]\":,0-9e.\\nulltruefalse".utf8)
-                bytes.insert(punctuation.randomElement(using: &rng)!, at: Int.random(in: 0...bytes.count, using: &rng))
-            case 3 where !bytes.isEmpty:
-                let start = Int.random(in: 0..<bytes.count, using: &rng)
-                let end = Int.random(in: start...min(bytes.count, start + 200), using: &rng)
-                bytes.insert(contentsOf: bytes[start..<end], at: Int.random(in: 0...bytes.count, using: &rng))
-            default:
-                bytes.insert(UInt8.random(in: 0...255, using: &rng), at: Int.random(in: 0...bytes.count, using: &rng))
-            }
-        }
-        return bytes
+        Mutation(specials: "{}[]\":,0-9e.\\nulltruefalse", rounds: 1...6, maxTruncation: 60, maxDuplicate: 200).apply(seed, &rng)
     }
 
     @Test func mutatedSpecsDecodeOrThrowAndReencodeStably() throws {
