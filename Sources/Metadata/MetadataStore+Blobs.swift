@@ -24,21 +24,22 @@ extension MetadataStore {
     }
 
     /// Records a committed blob in a namespace, and in the lease if one is given, in one transaction.
-    /// An existing record is alreadyExists, as containerd's metadata commit reports it.
+    /// An existing record is alreadyExists, as containerd's metadata commit reports it; the lease holds the
+    /// blob either way (as containerd's), or a collection could take it from a client that just wrote it.
     public func addBlob(namespace: String, _ record: BlobRecord, lease: String?) async throws {
         try Labels.validate(record.labels)
         let labels = try LabelCoding.encode(record.labels)
-        try await write { db in
+        let existed = try await write { db -> Bool in
             try Self.ensureNamespace(db, namespace)
             if let lease { try Self.addLeaseResource(db, namespace: namespace, lease: lease, type: "content", id: record.digest.description) }
-            if try Self.blob(db, namespace: namespace, digest: record.digest) != nil {
-                throw BerthError.alreadyExists("content \(record.digest)")
-            }
+            if try Self.blob(db, namespace: namespace, digest: record.digest) != nil { return true }
             let now = Date().timeIntervalSince1970
             try db.execute(
                 sql: "INSERT INTO blobs (namespace, digest, size, labels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [namespace, record.digest.description, record.size, labels, now, now])
+            return false
         }
+        if existed { throw BerthError.alreadyExists("content \(record.digest)") }
     }
 
     /// Updates labels by field paths (`labels`, `labels.KEY`; none replaces all labels).

@@ -89,6 +89,19 @@ import Testing
         #expect(try await store.leases(namespace: "a").map(\.id) == ["new"])
     }
 
+    /// A blob committed again under a lease (a second diff of the same layer) is alreadyExists, and the lease
+    /// holds it all the same, as containerd's commit does: a collection cannot take it from the client.
+    @Test func recommittedBlobIsHeldByTheNewLease() async throws {
+        try await store.addBlob(namespace: "a", BlobRecord(digest: digest(1), size: 1), lease: nil)
+        try await store.createLease(namespace: "a", id: "again", labels: [:])
+        await #expect(throws: BerthError.alreadyExists("content \(digest(1))")) {
+            try await store.addBlob(namespace: "a", BlobRecord(digest: digest(1), size: 1), lease: "again")
+        }
+        #expect(try await store.leaseResources(namespace: "a", lease: "again") == [LeaseResource(type: "content", id: digest(1).description)])
+        let sweep = try await store.sweepUnreferenced()
+        #expect(sweep.removedBlobs["a"]?.contains(digest(1)) != true)
+    }
+
     @Test func flatLeasesHoldOnlyWhatTheyName() async throws {
         try await store.createLease(namespace: "a", id: "flat", labels: [GCLabels.flat: "true"])
         try await store.addBlob(namespace: "a", BlobRecord(digest: digest(1), size: 1, labels: ["\(GCLabels.contentRefPrefix).x": digest(2).description]), lease: "flat")
