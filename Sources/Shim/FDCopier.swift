@@ -60,6 +60,19 @@ final class FDCopier {
     }
 
     private func writePending() {
+        switch flushPending() {
+        case .blocked: return watchDestination()
+        case .readerGone: return finish()
+        case .flushed: break
+        }
+        if stopWhenDrained { return drainThenFinish() }
+        watchSource()
+    }
+
+    private enum Flush { case flushed, blocked, readerGone }
+
+    /// Writes what is pending until it is all written or the destination is full.
+    private func flushPending() -> Flush {
         while !pending.isEmpty {
             let written = pending.withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }
             if written > 0 {
@@ -67,15 +80,14 @@ final class FDCopier {
             } else if written < 0 && errno == EINTR {
                 continue
             } else if written < 0 && errno == EAGAIN {
-                return watchDestination()
+                return .blocked
             } else {
                 // The reader is gone for good (a container that closed its stdin): nothing more to do.
                 pending.removeAll()
-                return finish()
+                return .readerGone
             }
         }
-        if stopWhenDrained { return drainThenFinish() }
-        watchSource()
+        return .flushed
     }
 
     /// Copies what is left until the source's EOF, blocking the loop until `deadline` at most. Delete does this
@@ -85,16 +97,10 @@ final class FDCopier {
         var chunk = [UInt8](repeating: 0, count: 32 << 10)
         while !isFinished {
             if !pending.isEmpty {
-                let written = pending.withUnsafeBytes { write(destination, $0.baseAddress, $0.count) }
-                if written > 0 {
-                    pending.removeFirst(written)
-                } else if written < 0 && errno == EINTR {
-                    continue
-                } else if written < 0 && errno == EAGAIN {
-                    guard Self.wait(destination, for: Int16(POLLOUT), until: deadline) else { return }
-                } else {
-                    pending.removeAll()
-                    return finish()
+                switch flushPending() {
+                case .blocked: guard Self.wait(destination, for: Int16(POLLOUT), until: deadline) else { return }
+                case .readerGone: return finish()
+                case .flushed: break
                 }
                 continue
             }
