@@ -84,6 +84,14 @@ struct ShimIntegrationTests {
         }
     }
 
+    /// Kills the task, waits until it is STOPPED, and removes it and its container, each step expected to work.
+    static func killAndRemove(_ id: String, on daemon: any ServingDaemon) {
+        #expect((try? daemon.ctr(["t", "kill", "-s", "KILL", id]).status) == 0)
+        #expect(eventually { taskRow(daemon, id)?.last == "STOPPED" })
+        #expect((try? daemon.ctr(["t", "rm", id]).status) == 0)
+        #expect((try? daemon.ctr(["c", "rm", id]).status) == 0)
+    }
+
     /// No shim, mount, bundle or runc state left for `id` (containerd cleans up after a dead shim in the
     /// background, so this waits a little).
     static func expectNothingLeft(_ id: String, base: String, state: String) {
@@ -173,10 +181,7 @@ struct ShimIntegrationTests {
         #expect(Self.parentCommand(of: pids[0]).contains(Self.shimName), "\(Self.parentCommand(of: pids[0]))")
         #expect(Self.parentCommand(of: pids[1]).contains("containerd-shim-runc-v2"), "\(Self.parentCommand(of: pids[1]))")
         for id in [plain, stock] {
-            #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-            #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
-            #expect(try daemon.ctr(["t", "rm", id]).status == 0)
-            #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+            Self.killAndRemove(id, on: daemon)
             Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
         }
     }
@@ -241,10 +246,7 @@ struct ShimIntegrationTests {
         #expect(mode(socket) == 0o600, "\(socket)")
         #expect(mode(daemon.root) == 0o700)
         #expect(mode(daemon.state) == 0o711)
-        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
-        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
-        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.killAndRemove(id, on: daemon)
     }
 
     @Test func execStdinTerminalPauseResumeAndMetrics() throws {
@@ -283,10 +285,7 @@ struct ShimIntegrationTests {
         #expect(metrics.stdout.contains("memory.usage_in_bytes") || metrics.stdout.contains("memory.usage"), "\(metrics)")
         #expect(metrics.stdout.contains("pids.current"), "\(metrics)")
 
-        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
-        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
-        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.killAndRemove(id, on: daemon)
         for id in [id] + others { Self.expectNothingLeft(id, base: daemon.base, state: daemon.state) }
     }
 
@@ -442,10 +441,7 @@ struct ShimIntegrationTests {
         #expect(value == String(limit), "\(file): \(String(describing: value))")
         let checkpoint = try daemon.ctr(["t", "checkpoint", id])
         #expect(checkpoint.status != 0, "\(checkpoint)")
-        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
-        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
-        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.killAndRemove(id, on: daemon)
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
@@ -479,10 +475,7 @@ struct ShimIntegrationTests {
         #expect(Self.taskRow(daemon, id)?.last == "RUNNING")
         #expect(FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/status"), "not crun's state")
         #expect(!FileManager.default.fileExists(atPath: "\(Self.runcRoot)/\(id)/state.json"), "runc ran it")
-        #expect(try daemon.ctr(["t", "kill", "-s", "KILL", id]).status == 0)
-        #expect(eventually { Self.taskRow(daemon, id)?.last == "STOPPED" })
-        #expect(try daemon.ctr(["t", "rm", id]).status == 0)
-        #expect(try daemon.ctr(["c", "rm", id]).status == 0)
+        Self.killAndRemove(id, on: daemon)
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
     }
 
