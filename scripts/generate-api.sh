@@ -19,6 +19,7 @@ build_plugins() {
   cp "$tools/src/grpc-swift-protobuf/.build/release/protoc-gen-grpc-swift-2" "$tools/"
 }
 
+command -v protoc >/dev/null || { echo "protoc not found: apt-get install protobuf-compiler" >&2; exit 1; }
 build_plugins
 out="$repo/Sources/BerthAPI/Generated"
 rm -rf "$out" && mkdir -p "$out"

@@ -10,7 +10,7 @@ public struct BerthCommand: AsyncParsableCommand {
         subcommands: [
             VersionCommand.self, NamespacesCommand.self, PluginsCommand.self, EventsCommand.self,
             ContentCommand.self, ImagesCommand.self, LeasesCommand.self, SnapshotsCommand.self,
-            ContainersCommand.self, TasksCommand.self, RunCommand.self, InfoCommand.self,
+            ContainersCommand.self, TasksCommand.self, RunCommand.self, InfoCommand.self, AdminCommand.self,
         ])
 
     // Declared here as well as in each leaf, so that ctr's habit of global options before the subcommand

@@ -68,6 +68,7 @@ public final class ContentWriter: Sendable {
             }
             if let failure { throw systemError("write", directory.dataPath, failure) }
         }
+        CrashPoint.reach("content.write")
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -167,6 +168,7 @@ public final class ContentWriter: Sendable {
         let now = Timestamp.timeSpec(Timestamp.now())
         guard futimens(fd, [now, now]) == 0 else { throw systemError("chtimes", dataPath, errno) }
         try FileSystem.sync(fd, path: dataPath)
+        CrashPoint.reach("content.commit.before-rename")
         do {
             try FileSystem.rename(dataPath, to: target)
         } catch let error as BerthError where error.kind == .notFound {
@@ -176,6 +178,7 @@ public final class ContentWriter: Sendable {
         // ingest. Like containerd, a failure here does not undo the commit.
         _ = fchmod(fd, 0o444)
         try FileSystem.syncDirectory(algorithmDirectory)
+        CrashPoint.reach("content.commit.before-ingest-removal")
         // The blob is committed; a leftover ingest directory is harmless (it has no data file).
         _ = try? FileSystem.removeTree(directory.path)
         return digest

@@ -47,7 +47,7 @@ public struct Daemon: Sendable {
         await collector.setReportHandler { [logger] result in Self.log(result, logger: logger) }
         let content = NamespacedContent(metadata: store, store: blobs, collector: collector)
         let snapshots = NamespacedSnapshots(metadata: store, drivers: drivers, collector: collector)
-        for driver in drivers { try await snapshots.cleanup(snapshotter: driver.name) }
+        try await Self.settleCrashLeftovers(blobs: blobs, snapshots: snapshots, drivers: drivers, logger: logger)
         // As containerd does shortly after start: collect what a crash or expired leases left behind.
         await collector.schedule()
         let exchange = EventExchange()
@@ -84,6 +84,7 @@ public struct Daemon: Sendable {
             DiffService(content: content),
             TasksService(metadata: store, tasks: taskManager),
             TransferService(transfers: transfers, defaultSnapshotter: Self.defaultSnapshotter),
+            AdminService(check: ConsistencyCheck(metadata: store, content: blobs, drivers: drivers, collector: collector)),
         ]
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)

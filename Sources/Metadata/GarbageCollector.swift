@@ -51,6 +51,20 @@ public actor GarbageCollector {
         }
     }
 
+    /// Runs `body` while no commit and no collection runs: for work that must see records and files agree
+    /// (crash cleanup, the consistency check).
+    public nonisolated func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
+        await acquireCollection()
+        do {
+            let result = try await body()
+            await releaseCollection()
+            return result
+        } catch {
+            await releaseCollection()
+            throw error
+        }
+    }
+
     /// Collects now and returns what was removed (`sync` deletions, `berth content prune`). Every collection,
     /// requested or scheduled, goes to the report handler.
     public func collect() async throws -> CollectionReport {
@@ -70,6 +84,7 @@ public actor GarbageCollector {
         let clock = ContinuousClock()
         let start = clock.now
         let sweep = try await metadata.sweepUnreferenced()
+        CrashPoint.reach("gc.after-sweep")
         for snapshot in sweep.removedSnapshots {
             try snapshotDrivers[snapshot.snapshotter]?.remove(id: snapshot.id)
         }
@@ -80,6 +95,7 @@ public actor GarbageCollector {
         for info in try content.allBlobs() where !recorded.contains(info.digest.description) {
             do {
                 try content.delete(info.digest)
+                CrashPoint.reach("gc.removing-blobs")
                 removed += 1
                 freed += info.size
             } catch let error as BerthError where error.kind == .notFound {

@@ -5,9 +5,11 @@ import Snapshots
 
 /// Snapshot records per namespace and snapshotter, with containerd's rules and messages.
 extension MetadataStore {
-    /// Records a new active or view snapshot on a committed parent and allocates its id.
+    /// Records a new active or view snapshot on a committed parent and allocates its id; `lease` holds it
+    /// from the same transaction on, so a crash cannot leave it unleased.
     public func createSnapshot(
-        namespace: String, snapshotter: String, key: String, parent: String?, kind: SnapshotKind, labels: [String: String]
+        namespace: String, snapshotter: String, key: String, parent: String?, kind: SnapshotKind, labels: [String: String],
+        lease: String? = nil
     ) async throws -> SnapshotChain {
         guard kind != .committed else {
             throw BerthError.invalidArgument("snapshot type \(kind.name) invalid; only snapshots of type Active or View can be created")
@@ -40,6 +42,9 @@ extension MetadataStore {
             guard let created = try Self.snapshotRow(db, namespace, snapshotter, key) else {
                 throw BerthError(.unknown, "snapshot \(key) vanished after insert")
             }
+            if let lease {
+                try Self.addLeaseResource(db, namespace: namespace, lease: lease, type: "snapshots/\(snapshotter)", id: key)
+            }
             return SnapshotChain(snapshot: created, parentIDs: parentIDs)
         }
     }
@@ -68,7 +73,7 @@ extension MetadataStore {
     /// drivers whose layers do not depend on their parents' files, so layers can be applied in parallel.
     public func commitSnapshot(
         namespace: String, snapshotter: String, name: String, key: String, labels: [String: String], usage: SnapshotUsage,
-        rebasedOnto parent: String? = nil
+        rebasedOnto parent: String? = nil, lease: String? = nil
     ) async throws -> SnapshotRecord {
         guard !name.isEmpty else { throw BerthError.invalidArgument("snapshot name must not be empty") }
         try Labels.validate(labels, field: "info.Labels")
@@ -104,6 +109,9 @@ extension MetadataStore {
                 arguments: [name, SnapshotKind.committed.rawValue, encoded, now, usage.size, usage.inodes, active.id])
             guard let committed = try Self.snapshotRow(db, namespace, snapshotter, name) else {
                 throw BerthError(.unknown, "snapshot \(name) vanished after commit")
+            }
+            if let lease {
+                try Self.addLeaseResource(db, namespace: namespace, lease: lease, type: "snapshots/\(snapshotter)", id: name)
             }
             return committed
         }
@@ -148,6 +156,14 @@ extension MetadataStore {
     public func snapshotIDs(snapshotter: String) async throws -> Set<Int64> {
         try await read { db in
             Set(try Int64.fetchAll(db, sql: "SELECT id FROM snapshots WHERE snapshotter = ?", arguments: [snapshotter]))
+        }
+    }
+
+    /// Every record of a snapshotter, with its namespace: for recovery and the consistency check.
+    public func allSnapshots(snapshotter: String) async throws -> [(namespace: String, record: SnapshotRecord)] {
+        try await read { db in
+            try Row.fetchAll(db, sql: "SELECT * FROM snapshots WHERE snapshotter = ? ORDER BY id", arguments: [snapshotter])
+                .map { (namespace: $0["namespace"], record: try Self.snapshotRecord($0)) }
         }
     }
 

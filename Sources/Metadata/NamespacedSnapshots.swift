@@ -33,13 +33,12 @@ public struct NamespacedSnapshots: Sendable {
         // Held against collection from the record's insert until the directories exist.
         return try await collector.withCommitPermit {
             let chain = try await metadata.createSnapshot(
-                namespace: namespace, snapshotter: snapshotter, key: key, parent: parent, kind: kind, labels: labels)
+                namespace: namespace, snapshotter: snapshotter, key: key, parent: parent, kind: kind, labels: labels,
+                lease: lease)
+            // A crash here leaves a record without directories: `cleanup` removes it at the next start.
+            CrashPoint.reach("snapshot.create.before-directories")
             do {
                 try driver.create(id: chain.snapshot.id, kind: kind, parents: chain.parentIDs)
-                if let lease {
-                    try await metadata.addLeaseResource(
-                        namespace: namespace, lease: lease, LeaseResource(type: "snapshots/\(snapshotter)", id: key))
-                }
             } catch {
                 _ = try? await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: key)
                 try? driver.remove(id: chain.snapshot.id)
@@ -88,14 +87,10 @@ public struct NamespacedSnapshots: Sendable {
         }
         let active = try await metadata.snapshot(namespace: namespace, snapshotter: snapshotter, key: key).snapshot
         let usage = try driver.usage(id: active.id)
-        let committed = try await metadata.commitSnapshot(
+        CrashPoint.reach("snapshot.commit.before-record")
+        return try await metadata.commitSnapshot(
             namespace: namespace, snapshotter: snapshotter, name: name, key: key, labels: labels, usage: usage,
-            rebasedOnto: parent)
-        if let lease {
-            try await metadata.addLeaseResource(
-                namespace: namespace, lease: lease, LeaseResource(type: "snapshots/\(snapshotter)", id: name))
-        }
-        return committed
+            rebasedOnto: parent, lease: lease)
     }
 
     public func usage(namespace: String, snapshotter: String, key: String) async throws -> SnapshotUsage {
@@ -108,17 +103,30 @@ public struct NamespacedSnapshots: Sendable {
     public func remove(namespace: String, snapshotter: String, key: String) async throws {
         let driver = try driver(snapshotter)
         let removed = try await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: key)
+        CrashPoint.reach("snapshot.remove.before-directories")
         try driver.remove(id: removed.id)
     }
 
-    /// Removes directories no record names (left by a crash between a record change and its directories).
-    public func cleanup(snapshotter: String) async throws {
+    /// Settles what a crash between a record change and its directories left: directories no record names
+    /// are removed, and so are records of active or view snapshots whose directories were never made.
+    /// Returns how many of each were removed.
+    @discardableResult
+    public func cleanup(snapshotter: String) async throws -> (directories: Int, records: Int) {
         let driver = try driver(snapshotter)
-        try await collector.withCommitPermit {
-            let recorded = try await metadata.snapshotIDs(snapshotter: snapshotter)
-            for id in try driver.existingIDs() where !recorded.contains(id) {
+        return try await collector.exclusively {
+            let records = try await metadata.allSnapshots(snapshotter: snapshotter)
+            let recorded = Set(records.map(\.record.id))
+            let existing = Set(try driver.existingIDs())
+            var removed = (directories: 0, records: 0)
+            for id in existing where !recorded.contains(id) {
                 try driver.remove(id: id)
+                removed.directories += 1
             }
+            for (namespace, record) in records where record.kind != .committed && !existing.contains(record.id) {
+                _ = try await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: record.key)
+                removed.records += 1
+            }
+            return removed
         }
     }
 }

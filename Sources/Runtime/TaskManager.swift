@@ -82,6 +82,7 @@ public actor TaskManager {
         let bundle = try TaskBundle.create(
             root: config.root, state: config.state, namespace: creation.namespace, id: creation.id, spec: creation.spec)
         try? creation.runtime.write(toFile: bundle.path + "/runtime-name", atomically: false, encoding: .utf8)
+        CrashPoint.reach("task.create.before-shim")
         let task: ShimTask
         let log: ShimLog
         do {
@@ -91,6 +92,7 @@ public actor TaskManager {
             bundle.remove()
             throw error
         }
+        CrashPoint.reach("task.create.before-create")
         do {
             let response = try await task.call(
                 "Create",
@@ -147,6 +149,7 @@ public actor TaskManager {
         } catch let error as BerthError where error.kind != .notFound && error.kind != .unavailable {
             throw error
         }
+        CrashPoint.reach("task.delete.before-shutdown")
         tasks[key] = nil
         await shutdown(entry.task)
         entry.log.close()
@@ -159,14 +162,25 @@ public actor TaskManager {
     public func recover() async {
         for (namespace, id) in TaskBundle.existing(state: config.state) {
             let bundle = TaskBundle(root: config.root, state: config.state, namespace: namespace, id: id)
+            var reached: (task: ShimTask, log: ShimLog)?
             do {
                 let (task, log) = try await launcher.reconnect(bundle: bundle)
-                _ = try await task.call("Connect", Containerd_Task_V2_ConnectRequest.with { $0.id = id },
-                                        as: Containerd_Task_V2_ConnectResponse.self, timeout: .seconds(5))
+                reached = (task, log)
+                let connected = try await task.call(
+                    "Connect", Containerd_Task_V2_ConnectRequest.with { $0.id = id },
+                    as: Containerd_Task_V2_ConnectResponse.self, timeout: .seconds(5))
+                // runc-v2 answers Connect for an id it does not have, with no task pid.
+                guard connected.taskPid != 0 else { throw BerthError.notFound("the shim has no task \(id)") }
                 tasks[Key(namespace: namespace, id: id)] = Entry(task: task, log: log)
                 watch(task)
                 logger.info("reconnected to shim", metadata: ["namespace": "\(namespace)", "id": "\(id)"])
             } catch {
+                // A shim that answers but has no such task (a crash between its start and the task's create, or
+                // between the task's delete and the shim's shutdown) is told to exit, or it would stay forever.
+                if let reached {
+                    await shutdown(reached.task)
+                    reached.log.close()
+                }
                 logger.warning("shim of a left-over task is gone, cleaning up", metadata: [
                     "namespace": "\(namespace)", "id": "\(id)", "error": "\(error)",
                 ])

@@ -55,6 +55,7 @@ public struct ContainersService: Containerd_Services_Containers_V1_Containers.Se
         var container = ContainerRecord(request.message.container)
         if container.runtime.name.isEmpty { container.runtime.name = defaultRuntime }
         let created = try await metadata.createContainer(namespace: namespace, container)
+        CrashPoint.reach("containers.create.after-record")
         await events.publish(
             namespace: namespace, topic: "/containers/create",
             Containerd_Events_ContainerCreate.with {

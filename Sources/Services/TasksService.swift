@@ -50,6 +50,7 @@ public struct TasksService: Containerd_Services_Tasks_V1_Tasks.ServiceProtocol {
                 $0.id = task.id
                 $0.execID = request.message.execID
             }, as: Containerd_Task_V2_StartResponse.self)
+        CrashPoint.reach("task.start.after-start")
         return ServerResponse(message: .with { $0.pid = started.pid })
     }
 

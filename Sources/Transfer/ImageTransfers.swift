@@ -156,6 +156,7 @@ public actor ImageTransfers {
             let unpacked = try await unpacker?.commit(manifests: result.manifests)
             let target = try Descriptor(
                 mediaType: result.root.mediaType, digest: Digest(parsing: result.root.digest), size: result.root.size)
+            CrashPoint.reach("pull.before-image")
             try await storeImage(namespace: namespace, name: result.name, target: target, stores: stores, events: events)
             return PullOutcome(
                 image: result.name, target: target, bytesFetched: result.bytesFetched, chainID: unpacked?.chainID,

@@ -73,7 +73,10 @@ final class LayerUnpacker: Sendable {
             return try await chunks.next()
         }
         let applied = try await BlockingThread.run {
-            let applied = try LayerApplier.apply(to: target, style: .overlay) { try reader.read(into: $0) }
+            let applied = try LayerApplier.apply(to: target, style: .overlay) {
+                CrashPoint.reach("unpack.stream")
+                return try reader.read(into: $0)
+            }
             // Only a stream that ended normally was verified against the layer's digest.
             try reader.drain()
             return applied

@@ -137,7 +137,7 @@ struct ImageFixtures: Sendable {
     }
 
     @discardableResult
-    private static func run(_ tool: URL, _ arguments: [String]) throws -> CommandResult {
+    static func run(_ tool: URL, _ arguments: [String]) throws -> CommandResult {
         let result = try Command.run(tool, arguments, timeout: 60)
         guard result.status == 0 else {
             throw TestFailure("\(tool.lastPathComponent) \(arguments.joined(separator: " ")) failed:\n\(result)")
