@@ -48,6 +48,58 @@ import Testing
         #expect(survived == scenarios.count)
     }
 
+    /// berthd killed three times while it downloads a layer slowly: after each restart the store is consistent and
+    /// the layer's ingest has kept what arrived; the last pull fetches only the rest, and the image runs.
+    @Test func killsDuringASlowPullLoseNoDownloadedBytes() throws {
+        let fixtures = try ImageFixtures.current()
+        let registry = try LocalRegistry()
+        defer { registry.stop() }
+        try ImageFixtures.pushUniqueImage(to: registry, repository: "crash/slow", payloadBytes: 4 << 20)
+        // About six seconds for the layer.
+        let proxy = try ThrottlingProxy(upstream: registry.address, bytesPerSecond: 800 << 10)
+        defer { proxy.stop() }
+        let harness = try CrashHarness(namespace: "crash-pull")
+        defer { harness.release() }
+        try harness.ctrOK(["images", "import", fixtures.ociArchive], timeout: 120)
+        try harness.startKeeper(image: fixtures.latest.name)
+        let reference = "\(proxy.address)/crash/slow:1"
+
+        var kept: [Int64] = []
+        for round in 1...3 {
+            let pull = try Background(
+                Binaries.berth, ["--address", harness.daemon.socket, "-n", harness.namespace, "images", "pull", "--plain-http", reference])
+            let downloading = eventually(within: 20) { (Self.layerIngestOffset(harness) ?? 0) > (kept.last ?? 0) }
+            #expect(downloading, "round \(round): the layer download did not move on")
+            Thread.sleep(forTimeInterval: 1)
+            harness.daemon.stop(signal: SIGKILL)
+            _ = pull.finish()
+            try harness.restart()
+            let problems = try harness.problems()
+            #expect(problems.isEmpty, "after kill \(round) during the pull: \(problems)")
+            let offset = Self.layerIngestOffset(harness) ?? 0
+            #expect(offset > (kept.last ?? 0), "round \(round): the ingest kept \(offset) bytes, before \(kept)")
+            kept.append(offset)
+        }
+        let pulled = try harness.berthOK(["images", "pull", "--plain-http", reference])
+        #expect(pulled.stdout.contains("unpacked"), "\(pulled)")
+        // The layer is about 5.2 MB; what the last pull fetched is what the ingest did not have yet.
+        let fetched = pulled.stdout.components(separatedBy: "total: ").last?.prefix { $0 != " " } ?? ""
+        #expect(fetched.hasSuffix("MB") && (Double(fetched.dropLast(2)) ?? 99) < 4, "fetched \(fetched):\n\(pulled)")
+        let ran = try harness.ctrOK(["run", "--rm", reference, ContainersTasksTests.uniqueID("resumed"), "sh", "-c", "echo ok"])
+        #expect(ran.stdout == "ok\n")
+        #expect(try harness.problems().isEmpty)
+        print("crash consistency: 3 kills during a pull survived; the layer's ingest kept \(kept) bytes")
+    }
+
+    /// The largest ingest's size on disk (the layer's; ctr prints sizes rounded).
+    static func layerIngestOffset(_ harness: CrashHarness) -> Int64? {
+        let ingests = harness.base + "/root/io.containerd.content.v1.content/ingest"
+        let names = (try? FileManager.default.contentsOfDirectory(atPath: ingests)) ?? []
+        return names.compactMap { name in
+            (try? FileManager.default.attributesOfItem(atPath: "\(ingests)/\(name)/data"))?[.size] as? Int64
+        }.max()
+    }
+
     // MARK: scenarios
 
     static func contentScenarios(files directory: String) throws -> [Scenario] {
