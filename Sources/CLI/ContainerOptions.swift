@@ -30,11 +30,36 @@ struct ContainerOptions: ParsableArguments {
     @Flag(help: "Enable containerd's default seccomp profile.") var seccomp = false
     @Option(name: .customLong("seccomp-profile"), help: "A custom seccomp profile (JSON); needs --seccomp.")
     var seccompProfile: String?
+    @Option(help: ArgumentHelp(
+        "Run inside a user namespace with this UID mapping (needs --gidmap).", valueName: "container-uid:host-uid:length"))
+    var uidmap: String?
+    @Option(help: ArgumentHelp(
+        "Run inside a user namespace with this GID mapping (needs --uidmap).", valueName: "container-gid:host-gid:length"))
+    var gidmap: String?
 
     func validate() throws {
         if seccompProfile != nil && !seccomp {
             throw ValidationError("seccomp must be set to true, if using a custom seccomp-profile")
         }
+        // ctr ignores one without the other; saying so is clearer.
+        if (uidmap == nil) != (gidmap == nil) { throw ValidationError("--uidmap and --gidmap go together") }
+        _ = try userNamespace
+    }
+
+    /// The user namespace's mappings, from --uidmap and --gidmap.
+    var userNamespace: (uid: Spec.LinuxIDMapping, gid: Spec.LinuxIDMapping)? {
+        get throws {
+            guard let uidmap, let gidmap else { return nil }
+            return (try Self.idMapping(uidmap, flag: "uidmap"), try Self.idMapping(gidmap, flag: "gidmap"))
+        }
+    }
+
+    static func idMapping(_ text: String, flag: String) throws -> Spec.LinuxIDMapping {
+        let parts = text.split(separator: ":", omittingEmptySubsequences: false).map { UInt32($0) }
+        guard parts.count == 3, let container = parts[0], let host = parts[1], let size = parts[2], size > 0 else {
+            throw ValidationError("--\(flag) \(text): expected container-id:host-id:length")
+        }
+        return Spec.LinuxIDMapping(containerID: container, hostID: host, size: size)
     }
 
     /// The spec options after the image's config, in ctr's order.
@@ -62,6 +87,9 @@ struct ContainerOptions: ParsableArguments {
         if !capDrop.isEmpty { options.append(.droppedCapabilities(capDrop)) }
         // After the capabilities: the default profile allows what the bounding set permits.
         if seccomp { options.append(seccompProfile.map { .seccompProfile(path: $0) } ?? .seccompDefault) }
+        if let mapping = try? userNamespace {
+            options.append(.userNamespace(uidMappings: [mapping.uid], gidMappings: [mapping.gid]))
+        }
         return options
     }
 }
@@ -94,7 +122,12 @@ struct ContainerCreator {
         } catch {
             throw BerthError.invalidArgument("image \(reference): unreadable config: \(error)")
         }
-        let mounts = try await client.prepareSnapshot(id, parent: chainID, snapshotter: snapshotter)
+        var parent = chainID
+        if let mapping = try options.userNamespace {
+            parent = try await RemappedSnapshot(client: client, snapshotter: snapshotter)
+                .base(chainID: chainID, uid: mapping.uid.hostID, gid: mapping.gid.hostID)
+        }
+        let mounts = try await client.prepareSnapshot(id, parent: parent, snapshotter: snapshotter)
         do {
             let spec = try await buildSpec(id: id, imageConfig: imageConfig, mounts: mounts, args: args)
             var labels = imageConfig.config?.labels ?? [:]

@@ -49,6 +49,7 @@ public struct TaskBundle: Sendable {
             try files.createDirectory(atPath: bundle.workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o711])
             try files.createSymbolicLink(atPath: bundle.path + "/work", withDestinationPath: bundle.workPath)
             try spec.write(to: URL(fileURLWithPath: bundle.specPath))
+            try bundle.admitRemappedRoot(spec: spec)
         } catch {
             bundle.remove()
             throw BerthError(.unknown, "create bundle for task \(id): \(error.localizedDescription)")
@@ -71,5 +72,24 @@ public struct TaskBundle: Sendable {
         return namespaces.sorted().flatMap { namespace in
             ((try? files.contentsOfDirectory(atPath: base + "/" + namespace)) ?? []).sorted().map { (namespace, $0) }
         }
+    }
+
+    /// As containerd's prepareBundleDirectoryPermissions: in a user namespace, the container's root is another
+    /// group on the host, and runc (acting as that root) must reach the rootfs through the bundle directory.
+    func admitRemappedRoot(spec: Data) throws {
+        guard let gid = Self.remappedRootGID(spec: spec), gid != 0 else { return }
+        guard chown(path, uid_t.max, gid) == 0, chmod(path, 0o710) == 0 else {
+            throw BerthError(.unknown, "bundle \(path): \(String(cString: strerror(errno)))")
+        }
+    }
+
+    /// The host gid that the spec maps the container's gid 0 to, if it uses a user namespace.
+    static func remappedRootGID(spec: Data) -> gid_t? {
+        guard let object = try? JSONSerialization.jsonObject(with: spec) as? [String: Any],
+              let linux = object["linux"] as? [String: Any],
+              let mappings = linux["gidMappings"] as? [[String: Any]]
+        else { return nil }
+        let root = mappings.first { ($0["containerID"] as? NSNumber)?.intValue == 0 }
+        return (root?["hostID"] as? NSNumber).map { gid_t(truncatingIfNeeded: $0.intValue) }
     }
 }

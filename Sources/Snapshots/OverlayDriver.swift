@@ -23,6 +23,14 @@ public struct OverlayDriver: SnapshotDriver {
         try directories.make(base, mode: 0o700)
         do {
             try directories.make(base + "/fs", mode: 0o755)
+            // As containerd: the upper dir is the root of the merged tree, so it takes the parent's owner (a
+            // snapshot remapped for a user namespace keeps its root owned by the container's root).
+            if let parent = parents.first {
+                var status = stat()
+                guard lstat(layerPath(id: parent), &status) == 0, lchown(base + "/fs", status.st_uid, status.st_gid) == 0 else {
+                    throw BerthError(.unknown, "snapshot \(id): taking the parent's owner: \(String(cString: strerror(errno)))")
+                }
+            }
             if kind == .active { try directories.make(base + "/work", mode: 0o711) }
         } catch {
             try? directories.remove(id)
