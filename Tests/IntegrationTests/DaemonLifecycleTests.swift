@@ -21,6 +21,28 @@ import Testing
         #expect((attributes[.posixPermissions] as? Int) == 0o660)
     }
 
+    /// `[grpc] gid`: members of that group reach the API through the socket, other unprivileged users do not.
+    @Test func configuredSocketGroupAdmitsItsMembersOnly() throws {
+        let base = "/tmp/berth-it-\(UUID().uuidString.prefix(8))"
+        try FileManager.default.createDirectory(atPath: base, withIntermediateDirectories: true)
+        try "[grpc]\ngid = 4242\n".write(toFile: base + "/config.toml", atomically: true, encoding: .utf8)
+        let daemon = try DaemonProcess(extraArguments: ["--config", base + "/config.toml"], base: base)
+        defer { daemon.removeFiles() }
+        let attributes = try FileManager.default.attributesOfItem(atPath: daemon.socket)
+        #expect((attributes[.posixPermissions] as? Int) == 0o660)
+        #expect((attributes[.groupOwnerAccountID] as? Int) == 4242)
+        func version(gid: Int) throws -> CommandResult {
+            try Command.run(URL(fileURLWithPath: "/usr/bin/setpriv"), [
+                "--reuid", "65534", "--regid", "\(gid)", "--clear-groups", Binaries.ctr.path,
+                "--address", daemon.socket, "--connect-timeout", "5s", "version",
+            ])
+        }
+        let member = try version(gid: 4242)
+        #expect(member.status == 0 && member.stdout.contains("Server:"), "\(member)")
+        let outsider = try version(gid: 65534)
+        #expect(outsider.status != 0 && outsider.stderr.contains("permission denied"), "\(outsider)")
+    }
+
     @Test func staleSocketFromAKilledDaemonIsReplaced() throws {
         let first = try DaemonProcess()
         defer { first.removeFiles() }
