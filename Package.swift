@@ -236,7 +236,7 @@ let package = Package(
         .testTarget(name: "BerthCoreTests", dependencies: ["BerthCore", "FuzzSupport"]),
         .testTarget(
             name: "ShimTests",
-            dependencies: ["Shim", "BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
+            dependencies: ["Shim", "BerthAPI", "FuzzSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
@@ -244,12 +244,12 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux", "FuzzSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
-        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore"]),
+        .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore", "FuzzSupport"]),
         .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TTRPCTests",
             dependencies: [
-                "TTRPC", "BerthAPI",
+                "TTRPC", "BerthAPI", "FuzzSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOEmbedded", package: "swift-nio"),
@@ -259,7 +259,7 @@ let package = Package(
         .testTarget(
             name: "DistributionTests",
             dependencies: [
-                "Distribution", "BerthCore", "OCI",
+                "Distribution", "BerthCore", "OCI", "FuzzSupport",
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "NIOHTTP1", package: "swift-nio"),
@@ -269,7 +269,7 @@ let package = Package(
         .testTarget(
             name: "IntegrationTests",
             dependencies: [
-                "BerthClient", "BerthCore", "BerthAPI",
+                "BerthClient", "BerthCore", "BerthAPI", "FuzzSupport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
                 .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
