@@ -37,7 +37,6 @@ let package = Package(
         .package(url: "https://github.com/apple/swift-nio-http2", from: "1.46.0"),
         .package(url: "https://github.com/apple/swift-crypto", from: "4.5.2"),
         .package(url: "https://github.com/groue/GRDB.swift", from: "7.10.0"),
-        .package(url: "https://github.com/LebJe/TOMLKit", from: "0.6.0"),
         .package(url: "https://github.com/swift-server/swift-service-lifecycle", from: "2.13.0"),
         .package(url: "https://github.com/swift-server/async-http-client", from: "1.37.0"),
         .package(url: "https://github.com/apple/swift-nio-ssl", from: "2.37.6"),
@@ -101,10 +100,13 @@ let package = Package(
                 .product(name: "NIOHTTP1", package: "swift-nio"),
                 .product(name: "NIOSSL", package: "swift-nio-ssl"),
                 .product(name: "Crypto", package: "swift-crypto"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "TOML",
                 .product(name: "Logging", package: "swift-log"),
             ]
         ),
+        // TOML 1.0 (config.toml, hosts.toml). Our own rather than TOMLKit: toml++ asserts, and so aborts the
+        // process, on malformed input such as `[(` (SwiftPM builds C++ dependencies without NDEBUG).
+        .target(name: "TOML"),
         // OCI runtime-spec documents and containerd's spec generation (default spec, image config, options).
         .target(name: "RuntimeSpec", dependencies: ["OCI"]),
         // ttrpc (the shim protocol): client and server over unix sockets on swift-nio.
@@ -194,7 +196,7 @@ let package = Package(
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
                 .product(name: "Logging", package: "swift-log"),
-                .product(name: "TOMLKit", package: "TOMLKit"),
+                "TOML",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),
                 .product(name: "UnixSignals", package: "swift-service-lifecycle"),
             ]
@@ -244,6 +246,7 @@ let package = Package(
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux", "FuzzSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
+        .testTarget(name: "TOMLTests", dependencies: ["TOML", "FuzzSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore", "FuzzSupport"]),
         .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(

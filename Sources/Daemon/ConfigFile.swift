@@ -1,5 +1,5 @@
 import BerthCore
-import TOMLKit
+import TOML
 
 /// Typed reads of a parsed TOML file, with errors that name the key and the type found.
 /// Every key is optional: a missing key reads as nil; a key of the wrong type is an error.
@@ -67,7 +67,7 @@ struct ConfigFile {
         return id
     }
 
-    private func value(_ path: [String]) throws -> (any TOMLValueConvertible)? {
+    private func value(_ path: [String]) throws -> TOMLValue? {
         var table = self.table
         for (index, key) in path.enumerated() {
             guard let value = table[key] else { return nil }
@@ -80,7 +80,7 @@ struct ConfigFile {
         return nil
     }
 
-    private func mismatch(_ path: [String], expected: String, found: any TOMLValueConvertible) -> BerthError {
-        .invalidArgument("\(source): key \(Self.display(path)): expected \(expected), found \(found.type)")
+    private func mismatch(_ path: [String], expected: String, found: TOMLValue) -> BerthError {
+        .invalidArgument("\(source): key \(Self.display(path)): expected \(expected), found \(found.typeName)")
     }
 }

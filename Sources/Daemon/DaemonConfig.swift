@@ -2,7 +2,7 @@ import BerthCore
 import Foundation
 import Logging
 import Telemetry
-import TOMLKit
+import TOML
 
 /// berthd's configuration: embedded defaults, then the TOML file, then command-line flags.
 /// The file uses containerd's key names where they exist, so an operator's habits carry over.
@@ -63,10 +63,9 @@ public struct DaemonConfig: Sendable, Equatable {
     public mutating func apply(toml text: String, source: String) throws -> [String] {
         let file: ConfigFile
         do {
-            file = ConfigFile(try TOMLTable(string: text), source: "config file \(source)")
-        } catch let error as TOMLParseError {
-            throw BerthError.invalidArgument(
-                "config file \(source): line \(error.source.begin.line), column \(error.source.begin.column): \(error.description)")
+            file = ConfigFile(try TOMLTable(parsing: text), source: "config file \(source)")
+        } catch {
+            throw BerthError.invalidArgument("config file \(source): \(error.description)")
         }
         for key in Self.keys { try key.read(file, &self) }
         return file.unknownKeys(isKnown: Self.isKnownKey, isKnownTable: Self.isKnownTable).map {

@@ -1,6 +1,6 @@
 import BerthCore
 import Foundation
-import TOMLKit
+import TOML
 
 /// containerd's `hosts.toml` for one registry: `[host."..."]` mirrors in file order, then `server`.
 ///
@@ -37,18 +37,17 @@ struct HostsFile {
     init(parsing text: String, directory: String, file: String = "hosts.toml") throws {
         let table: TOMLTable
         do {
-            table = try TOMLTable(string: text)
-        } catch let error as TOMLParseError {
-            throw BerthError.invalidArgument("\(file): \(error.description) at \(error.source.begin.debugDescription)")
+            table = try TOMLTable(parsing: text)
+        } catch {
+            throw BerthError.invalidArgument("\(file): \(error.description)")
         }
         var entries: [Entry] = []
         if let hostsValue = table["host"] {
             guard let hosts = hostsValue.table else {
                 throw BerthError.invalidArgument("\(file): \"host\" must be a table of hosts")
             }
-            let order = Self.headerOrder(text)
-            let keys = hosts.keys.sorted { (order[$0] ?? Int.max, $0) < (order[$1] ?? Int.max, $1) }
-            for key in keys {
+            // In file order: mirrors are tried as they are listed.
+            for key in hosts.keys {
                 guard let config = hosts[key]?.table else {
                     throw BerthError.invalidArgument("\(file): host \"\(key)\" must be a table")
                 }
@@ -162,7 +161,7 @@ struct HostsFile {
 
     /// `client` is a path, a list of paths, or a list of [cert, key] pairs.
     private static func clientCertificates(
-        _ value: TOMLValueConvertible, directory: String, invalid: (String) -> BerthError
+        _ value: TOMLValue, directory: String, invalid: (String) -> BerthError
     ) throws -> [TLSSettings.ClientCertificate] {
         if let single = value.string {
             return [.init(certificatePath: absolute(single, directory))]
@@ -175,26 +174,6 @@ struct HostsFile {
             }
             return .init(certificatePath: absolute(cert, directory), keyPath: absolute(key, directory))
         }
-    }
-
-    /// TOMLKit's tables forget key order; the `[host."..."]` header lines give it back.
-    static func headerOrder(_ text: String) -> [String: Int] {
-        var order: [String: Int] = [:]
-        for line in text.split(whereSeparator: \.isNewline) {
-            var header = line.trimmingCharacters(in: .whitespaces)
-            guard header.hasPrefix("[host."), let close = header.lastIndex(of: "]") else { continue }
-            header = String(header[header.index(header.startIndex, offsetBy: 6)..<close])
-            var key = header
-            if let quote = header.first, quote == "\"" || quote == "'" {
-                let rest = header.dropFirst()
-                guard let end = rest.firstIndex(of: quote) else { continue }
-                key = String(rest[..<end])
-            } else if let dot = header.firstIndex(of: ".") {
-                key = String(header[..<dot])
-            }
-            if order[key] == nil { order[key] = order.count }
-        }
-        return order
     }
 
     private static func absolute(_ path: String, _ directory: String) -> String {
