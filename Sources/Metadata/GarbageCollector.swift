@@ -40,27 +40,25 @@ public actor GarbageCollector {
 
     /// Runs `body` while no collection runs.
     public nonisolated func withCommitPermit<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquireCommit()
-        do {
-            let result = try await body()
-            await releaseCommit()
-            return result
-        } catch {
-            await releaseCommit()
-            throw error
-        }
+        try await holding({ await self.acquireCommit() }, { await self.releaseCommit() }, body)
     }
 
     /// Runs `body` while no commit and no collection runs: for work that must see records and files agree
     /// (crash cleanup, the consistency check).
     public nonisolated func exclusively<T: Sendable>(_ body: @Sendable () async throws -> T) async throws -> T {
-        await acquireCollection()
+        try await holding({ await self.acquireCollection() }, { await self.releaseCollection() }, body)
+    }
+
+    private nonisolated func holding<T: Sendable>(
+        _ acquire: @Sendable () async -> Void, _ release: @Sendable () async -> Void, _ body: @Sendable () async throws -> T
+    ) async throws -> T {
+        await acquire()
         do {
             let result = try await body()
-            await releaseCollection()
+            await release()
             return result
         } catch {
-            await releaseCollection()
+            await release()
             throw error
         }
     }
