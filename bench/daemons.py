@@ -67,6 +67,18 @@ def smaps_rollup_kib(pid):
     return values
 
 
+def evict_from_page_cache(path):
+    """Both daemons start from a cold page cache for their binary. A binary the page cache holds whole (berthd
+    right after its build) gets more of its pages mapped per fault (the kernel's fault-around), which showed
+    as 7 MiB more RSS at start for the same berthd: a cache-state artefact, not memory the daemon uses."""
+    os.sync()
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        os.posix_fadvise(fd, 0, 0, os.POSIX_FADV_DONTNEED)
+    finally:
+        os.close(fd)
+
+
 def pids_with_cmdline(predicate):
     pids = []
     for entry in os.listdir("/proc"):
@@ -136,6 +148,7 @@ class Daemon:
                         f'disabled_plugins = ["io.containerd.grpc.v1.cri"]\n[grpc]\naddress = "{self.socket}"\n'
                         f'[plugins."io.containerd.internal.v1.opt"]\npath = "{self.dir}/opt"\n')
             cmd = ["containerd", "--config", f"{self.dir}/config.toml"]
+        evict_from_page_cache(shutil.which(cmd[0]) or cmd[0])
         with open(self.log_path, "w") as log:
             # Own session: a Ctrl-C reaches only this script, which then stops the daemon in order.
             self.proc = subprocess.Popen(cmd, stdout=log, stderr=log, start_new_session=True)
