@@ -62,24 +62,13 @@ final class CrashHarness: @unchecked Sendable {
     func crash(at point: String, act: () throws -> Void) throws -> Bool {
         daemon.stop()
         daemon = try DaemonProcess(base: base, waitForServing: false, environment: ["BERTH_CRASH_AT": point])
-        try waitForServingOrDeath()
+        try daemon.waitUntilServing(exitIsFine: true)
         if daemon.isRunning { try? act() }
         _ = daemon.waitForExit(timeout: 20)
         let died = daemon.diedOfSIGKILL
         daemon.stop(signal: SIGKILL)
         daemon = try DaemonProcess(base: base)
         return died
-    }
-
-    private func waitForServingOrDeath() throws {
-        let deadline = Date().addingTimeInterval(20)
-        while Date() < deadline {
-            if !daemon.isRunning { return }
-            let log = daemon.log
-            if log.contains("berthd serving") && log.contains("garbage collect") { return }
-            Thread.sleep(forTimeInterval: 0.02)
-        }
-        throw TestFailure("berthd neither served nor died within 20s:\n\(daemon.log)")
     }
 
     // MARK: the keeper
