@@ -5,8 +5,7 @@ import NIOHTTP2
 import Synchronization
 
 /// Writes one RPC's response onto its HTTP/2 stream: headers once, length-prefixed messages, then the
-/// status as trailers (or a trailers-only response when nothing else was sent). Writes wait for HTTP/2
-/// flow control through the async channel's back pressure.
+/// status as trailers (or a trailers-only response when nothing else was sent).
 final class ResponseWriter: ClosableRPCWriterProtocol, Sendable {
     typealias Element = RPCResponsePart<ByteBufferBytes>
 
@@ -15,14 +14,12 @@ final class ResponseWriter: ClosableRPCWriterProtocol, Sendable {
         var statusSent = false
     }
 
-    private let outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>
+    private let stream: GRPCStreamHandler
     private let state = Mutex(State())
 
-    init(outbound: NIOAsyncChannelOutboundWriter<HTTP2Frame.FramePayload>) {
-        self.outbound = outbound
+    init(stream: GRPCStreamHandler) {
+        self.stream = stream
     }
-
-    var statusSent: Bool { state.withLock { $0.statusSent } }
 
     func write(_ element: Element) async throws {
         switch element {
@@ -30,23 +27,27 @@ final class ResponseWriter: ClosableRPCWriterProtocol, Sendable {
             var headers = HeaderCoding.responseHead()
             HeaderCoding.append(metadata, to: &headers)
             state.withLock { $0.headersSent = true }
-            try await outbound.write(.headers(.init(headers: headers)))
+            try await stream.write(.headers(.init(headers: headers)), last: false)
         case .message(let bytes):
-            try await sendHeadersIfNeeded()
+            let needsHeaders = state.withLock { state in
+                defer { state.headersSent = true }
+                return !state.headersSent
+            }
+            if needsHeaders { try await stream.write(.headers(.init(headers: HeaderCoding.responseHead())), last: false) }
             var frame = ByteBuffer()
             frame.reserveCapacity(5 + bytes.count)
             frame.writeInteger(UInt8(0))
             frame.writeInteger(UInt32(bytes.count))
             var payload = bytes.buffer
             frame.writeBuffer(&payload)
-            try await outbound.write(.data(.init(data: .byteBuffer(frame))))
+            try await stream.write(.data(.init(data: .byteBuffer(frame))), last: false)
         case .status(let status, let metadata):
             let trailersOnly = state.withLock { state in
                 defer { state.headersSent = true; state.statusSent = true }
                 return !state.headersSent
             }
             let trailers = HeaderCoding.trailers(status, metadata, trailersOnly: trailersOnly)
-            try await outbound.write(.headers(.init(headers: trailers, endStream: true)))
+            try await stream.write(.headers(.init(headers: trailers, endStream: true)), last: true)
         }
     }
 
@@ -66,15 +67,6 @@ final class ResponseWriter: ClosableRPCWriterProtocol, Sendable {
 
     /// The server always writes a status before finishing; if it did not, the stream still needs trailers.
     private func finishWithoutStatus(_ status: Status) async {
-        if !statusSent { try? await write(.status(status, [:])) }
-        outbound.finish()
-    }
-
-    private func sendHeadersIfNeeded() async throws {
-        let needed = state.withLock { state in
-            defer { state.headersSent = true }
-            return !state.headersSent
-        }
-        if needed { try await outbound.write(.headers(.init(headers: HeaderCoding.responseHead()))) }
+        if !state.withLock({ $0.statusSent }) { try? await write(.status(status, [:])) }
     }
 }

@@ -68,6 +68,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
     public func listen(
         streamHandler: @escaping @Sendable (RPCStream<Inbound, Outbound>, ServerContext) async -> Void
     ) async throws {
+        let maxRequestPayloadSize = self.maxRequestPayloadSize
         let listener = try await ServerBootstrap(group: group)
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
@@ -76,8 +77,9 @@ public final class UnixServerTransport: ServerTransport, Sendable {
                         mode: .server, configuration: Self.http2Configuration
                     ) { stream in
                         stream.eventLoop.makeCompletedFuture {
-                            try NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>(
-                                wrappingChannelSynchronously: stream)
+                            let handler = GRPCStreamHandler(loop: stream.eventLoop, maxPayloadSize: maxRequestPayloadSize)
+                            try stream.pipeline.syncOperations.addHandler(handler)
+                            return handler
                         }
                     }
                     return (channel, multiplexer)
@@ -91,7 +93,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
         boundContinuation.finish()
         if shutdownEarly { listener.channel.close(promise: nil) }
 
-        let streams = StreamHandling(maxPayloadSize: maxRequestPayloadSize, peer: "unix:\(path)")
+        let streams = StreamHandling(peer: "unix:\(path)")
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
                 for try await (channel, multiplexer) in connections {
@@ -105,7 +107,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
                         channel.close(promise: nil)
                         continue
                     }
-                    group.addTask {
+                    group.addTask(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
                         await self.serve(connection, multiplexer, streams: streams, handler: streamHandler)
                     }
                 }
@@ -115,7 +117,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
 
     private func serve(
         _ connection: Connection,
-        _ multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<NIOAsyncChannel<HTTP2Frame.FramePayload, HTTP2Frame.FramePayload>>,
+        _ multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<GRPCStreamHandler>,
         streams: StreamHandling,
         handler: @escaping StreamHandling.Handler
     ) async {
