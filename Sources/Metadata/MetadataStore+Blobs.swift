@@ -5,7 +5,7 @@ import GRDB
 /// Per-namespace blob records: the layer that makes one shared blob file visible in some namespaces only.
 extension MetadataStore {
     public func blob(namespace: String, digest: Digest) async throws -> BlobRecord? {
-        try await read { db in try Self.blob(db, namespace: namespace, digest: digest) }
+        try await lookup { db in try Self.blob(db, namespace: namespace, digest: digest) }
     }
 
     public func blobs(namespace: String) async throws -> [BlobRecord] {
@@ -71,7 +71,7 @@ extension MetadataStore {
 
     static func blob(_ db: Database, namespace: String, digest: Digest) throws -> BlobRecord? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest.description]
+            db.cachedStatement(sql: "SELECT * FROM blobs WHERE namespace = ? AND digest = ?"), arguments: [namespace, digest.description]
         ).map(blobRecord)
     }
 
