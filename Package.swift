@@ -11,6 +11,9 @@ import PackageDescription
 let staticRuntime: [LinkerSetting] = [
     .unsafeFlags([
         "-static-stdlib", "-Xclang-linker", "-no-pie",
+        // Nothing to export: the executables load no plugins, and an exported symbol table of 70,000 entries is
+        // searched (and paged in) by the loader for every symbol the shared libraries bind.
+        "-Xlinker", "--no-export-dynamic",
         "-Xlinker", "-l_FoundationCollections", "-Xlinker", "-l_FoundationCShims",
         "-Xlinker", "-lCoreFoundation", "-Xlinker", "-l_FoundationICU", "-Xlinker", "-lFoundationInternationalization",
     ])
