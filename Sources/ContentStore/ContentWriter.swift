@@ -14,6 +14,10 @@ public final class ContentWriter: Sendable {
     struct State: Sendable {
         var fd: Int32 // -1 once closed or committed
         var offset: Int64
+        /// Bytes hashed and acknowledged; ahead of `offset` while accepted bytes wait for their write.
+        var acceptedOffset: Int64
+        /// A write of accepted bytes that failed: every later call reports it.
+        var deferredFailure: BerthError? = nil
         var total: Int64
         var hasher: DigestHasher
         var expected: Digest?
@@ -44,7 +48,7 @@ public final class ContentWriter: Sendable {
     public func status() throws -> IngestStatus {
         state.withLock { state in
             IngestStatus(
-                ref: ref, offset: state.offset, total: state.total, expected: state.expected,
+                ref: ref, offset: state.acceptedOffset, total: state.total, expected: state.expected,
                 startedAt: state.startedAt, updatedAt: state.updatedAt)
         }
     }
@@ -57,18 +61,55 @@ public final class ContentWriter: Sendable {
     /// Appends `bytes` at the current offset.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
         try state.withLock { state in
-            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot write on closed writer") }
+            try Self.requireWritable(state)
+            guard state.acceptedOffset == state.offset else {
+                throw BerthError.failedPrecondition("cannot write while accepted bytes wait for their write")
+            }
             guard !bytes.isEmpty else { return }
             let (written, failure) = FileSystem.writeAll(state.fd, bytes, at: state.offset)
             // Hash what reached the file even on failure, so hash and offset keep matching the data.
             if written > 0 {
                 state.hasher.update(UnsafeRawBufferPointer(rebasing: bytes[0..<written]))
                 state.offset += Int64(written)
+                state.acceptedOffset = state.offset
                 state.updatedAt = Timestamp.now()
             }
             if let failure { throw systemError("write", directory.dataPath, failure) }
         }
         CrashPoint.reach("content.write")
+    }
+
+    /// The first half of a pipelined write: hashes `bytes` and counts them as written, so that the stream can
+    /// answer (with the digest so far) before they reach the file. `writeAccepted` must follow with the same
+    /// bytes, in order. If that write fails, the ingest keeps what reached the file and this writer refuses
+    /// everything after; a new writer resumes from the file (and hashes it again).
+    public func accept(_ bytes: UnsafeRawBufferPointer) throws {
+        try state.withLock { state in
+            try Self.requireWritable(state)
+            state.hasher.update(bytes)
+            state.acceptedOffset += Int64(bytes.count)
+            state.updatedAt = Timestamp.now()
+        }
+    }
+
+    /// The second half of a pipelined write: puts accepted bytes into the file.
+    public func writeAccepted(_ bytes: UnsafeRawBufferPointer) {
+        state.withLock { state in
+            guard state.fd >= 0, state.deferredFailure == nil, !bytes.isEmpty else { return }
+            let (written, failure) = FileSystem.writeAll(state.fd, bytes, at: state.offset)
+            state.offset += Int64(max(written, 0))
+            if let failure {
+                state.deferredFailure = systemError("write", directory.dataPath, failure)
+            } else if written < bytes.count {
+                state.deferredFailure = BerthError(.unknown, "short write to \(directory.dataPath)")
+            }
+        }
+        CrashPoint.reach("content.write")
+    }
+
+    private static func requireWritable(_ state: State, to action: String = "write") throws {
+        guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot \(action) on closed writer") }
+        if let failure = state.deferredFailure { throw failure }
     }
 
     public func write(_ bytes: [UInt8]) throws {
@@ -80,8 +121,13 @@ public final class ContentWriter: Sendable {
         guard size == 0 else { throw BerthError.invalidArgument("Truncate: unsupported size") }
         try state.withLock { state in
             guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot truncate on closed writer") }
+            guard state.acceptedOffset == state.offset else {
+                throw BerthError.failedPrecondition("cannot truncate while accepted bytes wait for their write")
+            }
             guard ftruncate(state.fd, 0) == 0 else { throw systemError("truncate", directory.dataPath, errno) }
             state.offset = 0
+            state.acceptedOffset = 0
+            state.deferredFailure = nil
             state.hasher.reset()
             state.updatedAt = Timestamp.now()
         }
@@ -94,7 +140,10 @@ public final class ContentWriter: Sendable {
     @discardableResult
     public func commit(size: Int64 = 0, expected: Digest? = nil) throws -> Digest {
         try state.withLock { state in
-            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot commit on closed writer") }
+            try Self.requireWritable(state, to: "commit")
+            guard state.acceptedOffset == state.offset else {
+                throw BerthError.failedPrecondition("cannot commit while accepted bytes wait for their write")
+            }
             let fd = state.fd
             state.fd = -1
             defer {

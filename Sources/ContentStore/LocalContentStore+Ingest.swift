@@ -96,7 +96,7 @@ extension LocalContentStore {
         // O_TRUNC: data left by an ingest that could not be resumed must not prefix the new one.
         let fd = try FileSystem.open(directory.dataPath, O_RDWR | O_CREAT | O_TRUNC)
         let state = ContentWriter.State(
-            fd: fd, offset: 0, total: total, hasher: DigestHasher(expected?.algorithm ?? .sha256),
+            fd: fd, offset: 0, acceptedOffset: 0, total: total, hasher: DigestHasher(expected?.algorithm ?? .sha256),
             expected: expected, startedAt: startedAt, updatedAt: startedAt)
         return ContentWriter(store: self, ref: ref, directory: directory, lockKey: lockKey, state: state)
     }
@@ -121,7 +121,7 @@ extension LocalContentStore {
             var hasher = DigestHasher(effectiveExpected?.algorithm ?? .sha256)
             let offset = try Self.hash(fd: fd, path: directory.dataPath, into: &hasher)
             let state = ContentWriter.State(
-                fd: fd, offset: offset, total: effectiveTotal, hasher: hasher,
+                fd: fd, offset: offset, acceptedOffset: offset, total: effectiveTotal, hasher: hasher,
                 expected: effectiveExpected, startedAt: status.startedAt, updatedAt: status.updatedAt)
             return ContentWriter(store: self, ref: ref, directory: directory, lockKey: lockKey, state: state)
         } catch {

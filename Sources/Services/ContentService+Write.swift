@@ -16,67 +16,93 @@ extension ContentService {
         let lease = request.metadata.lease()
         return StreamingServerResponse { responses in
             var messages = request.messages.makeAsyncIterator()
-            guard var message = try await messages.next() else { return [:] }
+            guard let message = try await messages.next() else { return [:] }
             let ref = message.ref
             guard !ref.isEmpty else { throw BerthError.invalidArgument("first message must have a reference") }
-            var total = message.total
-            var expected = message.expected.isEmpty ? nil : try Digest.fromRequest(message.expected)
+            let total = message.total
+            let expected = message.expected.isEmpty ? nil : try Digest.fromRequest(message.expected)
             let writer = try await content.writer(
                 namespace: namespace, ref: ref, total: total, expected: expected, lease: lease)
-            defer {
+            let pipeline = IngestPipeline(writer: writer)
+            do {
+                let trailers = try await serve(
+                    first: message, &messages, writer: writer, pipeline: pipeline, responses: responses,
+                    namespace: namespace, lease: lease, total: total, expected: expected)
+                await pipeline.drain()
                 writer.close()
                 HeapTrimmer.trimSoon()
+                return trailers
+            } catch {
+                await pipeline.drain()
+                writer.close()
+                HeapTrimmer.trimSoon()
+                throw error
             }
+        }
+    }
 
-            while true {
-                try Task.checkCancellation()
-                let status = try writer.status()
-                var response = Containerd_Services_Content_V1_WriteContentResponse()
-                response.action = message.action
-                response.offset = status.offset
-                if !message.expected.isEmpty {
-                    let digest = try Digest.fromRequest(message.expected)
-                    expected = digest
-                    if (try? await content.info(namespace: namespace, digest: digest)) != nil {
-                        writer.close()
-                        try? content.abort(namespace: namespace, ref: ref)
-                        throw BerthError.alreadyExists("blob with expected digest \(digest) exists")
-                    }
+    /// The messages of one Write stream after the first has opened the writer.
+    private func serve(
+        first: API.Method.Write.Input, _ messages: inout RPCAsyncSequence<API.Method.Write.Input, any Error>.AsyncIterator,
+        writer: ContentWriter, pipeline: IngestPipeline, responses: RPCWriter<API.Method.Write.Output>,
+        namespace: String, lease: String?, total: Int64, expected: Digest?
+    ) async throws -> Metadata {
+        var message = first
+        var total = total
+        var expected = expected
+        let ref = first.ref
+        while true {
+            try Task.checkCancellation()
+            let status = try writer.status()
+            var response = Containerd_Services_Content_V1_WriteContentResponse()
+            response.action = message.action
+            response.offset = status.offset
+            if !message.expected.isEmpty {
+                let digest = try Digest.fromRequest(message.expected)
+                expected = digest
+                if (try? await content.info(namespace: namespace, digest: digest)) != nil {
+                    await pipeline.drain()
+                    writer.close()
+                    try? content.abort(namespace: namespace, ref: ref)
+                    throw BerthError.alreadyExists("blob with expected digest \(digest) exists")
                 }
-                if message.total > 0 { total = message.total }
-
-                switch message.action {
-                case .stat:
-                    response.digest = writer.digest.description
-                    response.startedAt = .init(status.startedAt)
-                    response.updatedAt = .init(status.updatedAt)
-                    response.total = total
-                case .write, .commit:
-                    if message.offset > 0 && message.offset != status.offset {
-                        throw BerthError(.outOfRange, "write @\(message.offset) must occur at current offset \(status.offset)")
-                    }
-                    if message.offset == 0 && status.offset > 0 {
-                        try writer.truncate(to: 0)
-                        response.offset = 0
-                    }
-                    if !message.data.isEmpty {
-                        try message.data.withUnsafeBytes { try writer.write($0) }
-                        response.offset += Int64(message.data.count)
-                    }
-                    if message.action == .commit {
-                        try await content.commit(
-                            writer, namespace: namespace, size: total, expected: expected, labels: message.labels,
-                            lease: lease)
-                    }
-                    response.digest = writer.digest.description
-                case .UNRECOGNIZED:
-                    break
-                }
-                try await responses.write(response)
-                if message.action == .commit { return [:] }
-                guard let next = try await messages.next() else { return [:] }
-                message = next
             }
+            if message.total > 0 { total = message.total }
+
+            switch message.action {
+            case .stat:
+                await pipeline.drain()
+                response.digest = writer.digest.description
+                response.startedAt = .init(status.startedAt)
+                response.updatedAt = .init(status.updatedAt)
+                response.total = total
+            case .write, .commit:
+                if message.offset > 0 && message.offset != status.offset {
+                    throw BerthError(.outOfRange, "write @\(message.offset) must occur at current offset \(status.offset)")
+                }
+                if message.offset == 0 && status.offset > 0 {
+                    await pipeline.drain()
+                    try writer.truncate(to: 0)
+                    response.offset = 0
+                }
+                if !message.data.isEmpty {
+                    try await pipeline.write(message.data)
+                    response.offset += Int64(message.data.count)
+                }
+                if message.action == .commit {
+                    await pipeline.drain()
+                    try await content.commit(
+                        writer, namespace: namespace, size: total, expected: expected, labels: message.labels,
+                        lease: lease)
+                }
+                response.digest = writer.digest.description
+            case .UNRECOGNIZED:
+                break
+            }
+            try await responses.write(response)
+            if message.action == .commit { return [:] }
+            guard let next = try await messages.next() else { return [:] }
+            message = next
         }
     }
 }
