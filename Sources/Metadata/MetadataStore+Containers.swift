@@ -5,7 +5,7 @@ import GRDB
 /// Container records, with containerd's validation and field-path updates (metadata/containers.go).
 extension MetadataStore {
     public func container(namespace: String, id: String) async throws -> ContainerRecord {
-        try await read { db in
+        try await lookup { db in
             guard let container = try Self.container(db, namespace: namespace, id: id) else {
                 throw BerthError.notFound("container \"\(id)\" in namespace \"\(namespace)\"")
             }
@@ -120,7 +120,7 @@ extension MetadataStore {
     }
 
     static func container(_ db: Database, namespace: String, id: String) throws -> ContainerRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, id])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM containers WHERE namespace = ? AND id = ?"), arguments: [namespace, id])
             .map(containerRecord)
     }
 

@@ -5,7 +5,7 @@ import GRDB
 /// Image records, with containerd's validation and field-path updates.
 extension MetadataStore {
     public func image(namespace: String, name: String) async throws -> ImageRecord {
-        try await read { db in
+        try await lookup { db in
             guard let image = try Self.image(db, namespace: namespace, name: name) else {
                 throw BerthError.notFound("image \"\(name)\"")
             }
@@ -98,7 +98,7 @@ extension MetadataStore {
     }
 
     static func image(_ db: Database, namespace: String, name: String) throws -> ImageRecord? {
-        try Row.fetchOne(db, sql: "SELECT * FROM images WHERE namespace = ? AND name = ?", arguments: [namespace, name])
+        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM images WHERE namespace = ? AND name = ?"), arguments: [namespace, name])
             .map(imageRecord)
     }
 

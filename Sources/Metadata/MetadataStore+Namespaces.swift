@@ -21,8 +21,8 @@ extension MetadataStore {
 
     /// The namespace, or nil when it does not exist.
     public func namespace(named name: String) async throws -> Namespace? {
-        try await read { db in
-            guard let row = try Row.fetchOne(db, sql: "SELECT labels FROM namespaces WHERE name = ?", arguments: [name])
+        try await lookup { db in
+            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT labels FROM namespaces WHERE name = ?"), arguments: [name])
             else { return nil }
             return Namespace(name: name, labels: try LabelCoding.decode(row["labels"]))
         }
