@@ -13,7 +13,7 @@ public struct AdminService: Berth_Services_Admin_V1_Admin.SimpleServiceProtocol 
     public func check(
         request: Berth_Services_Admin_V1_CheckRequest, context: ServerContext
     ) async throws -> Berth_Services_Admin_V1_CheckResponse {
-        let report = try await check.run(verifyContent: request.verifyContent)
+        let report = try await offEventLoop { try await check.run(verifyContent: request.verifyContent) }
         return .with {
             $0.findings = report.findings.map { finding in
                 .with {

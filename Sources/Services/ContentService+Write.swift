@@ -91,9 +91,11 @@ extension ContentService {
                 }
                 if message.action == .commit {
                     await pipeline.drain()
-                    try await content.commit(
-                        writer, namespace: namespace, size: total, expected: expected, labels: message.labels,
-                        lease: lease)
+                    try await offEventLoop {
+                        try await content.commit(
+                            writer, namespace: namespace, size: total, expected: expected, labels: message.labels,
+                            lease: lease)
+                    }
                 }
                 response.digest = writer.digest.description
             case .UNRECOGNIZED:

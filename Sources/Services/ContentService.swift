@@ -60,7 +60,7 @@ public struct ContentService: Containerd_Services_Content_V1_Content.ServiceProt
     ) async throws -> ServerResponse<Google_Protobuf_Empty> {
         let namespace = try request.metadata.requiredNamespace()
         let digest = try Digest.fromRequest(request.message.digest)
-        try await content.delete(namespace: namespace, digest: digest)
+        try await offEventLoop { try await content.delete(namespace: namespace, digest: digest) }
         await events.publish(
             namespace: namespace, topic: "/content/delete", Containerd_Events_ContentDelete.with { $0.digest = digest.description })
         return ServerResponse(message: Google_Protobuf_Empty())

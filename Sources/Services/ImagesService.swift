@@ -68,7 +68,7 @@ public struct ImagesService: Containerd_Services_Images_V1_Images.ServiceProtoco
         await events.publish(
             namespace: namespace, topic: "/images/delete", Containerd_Services_Images_V1_ImageDelete.with { $0.name = name })
         if request.message.sync {
-            _ = try await collector.collect()
+            _ = try await offEventLoop { try await collector.collect() }
         } else {
             await collector.schedule()
         }

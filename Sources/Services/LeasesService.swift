@@ -30,7 +30,7 @@ public struct LeasesService: Containerd_Services_Leases_V1_Leases.ServiceProtoco
         let namespace = try request.metadata.requiredNamespace()
         try await metadata.deleteLease(namespace: namespace, id: request.message.id)
         if request.message.sync {
-            _ = try await collector.collect()
+            _ = try await offEventLoop { try await collector.collect() }
         } else {
             await collector.schedule()
         }

@@ -56,9 +56,11 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
     ) async throws -> ServerResponse<Google_Protobuf_Empty> {
         let namespace = try request.metadata.requiredNamespace()
         let message = request.message
-        _ = try await snapshots.commit(
-            namespace: namespace, snapshotter: message.snapshotter, name: message.name, key: message.key,
-            labels: message.labels, lease: request.metadata.lease())
+        _ = try await offEventLoop {
+            try await snapshots.commit(
+                namespace: namespace, snapshotter: message.snapshotter, name: message.name, key: message.key,
+                labels: message.labels, lease: request.metadata.lease())
+        }
         await events.snapshotCommitted(namespace: namespace, key: message.key, name: message.name)
         return ServerResponse(message: Google_Protobuf_Empty())
     }
@@ -68,7 +70,9 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
     ) async throws -> ServerResponse<Google_Protobuf_Empty> {
         let namespace = try request.metadata.requiredNamespace()
         let message = request.message
-        try await snapshots.remove(namespace: namespace, snapshotter: message.snapshotter, key: message.key)
+        try await offEventLoop {
+            try await snapshots.remove(namespace: namespace, snapshotter: message.snapshotter, key: message.key)
+        }
         await events.snapshotRemoved(namespace: namespace, key: message.key)
         return ServerResponse(message: Google_Protobuf_Empty())
     }
