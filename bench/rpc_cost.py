@@ -1,0 +1,102 @@
+#!/usr/bin/env python3
+"""Instructions berthd spends per small RPC, counted by callgrind: deterministic where wall time on a
+2-core VM is not, so a change to the transport or a handler can be judged from one run.
+
+    sudo bench/rpc_cost.py [--berthd PATH] [--calls N]
+
+Starts berthd (stripped copy: valgrind cannot read Swift's debug info) under callgrind on a temp root,
+ingests a 1 MiB blob with ctr, then for Version, Content/Info and Content/Read (32 KiB) makes --calls
+calls with grpcio after a warm-up, zeroing the counters before and dumping them after. It needs root,
+valgrind (installed with apt if missing) and grpcio (installed into bench/work/venv).
+"""
+import argparse, glob, hashlib, os, shutil, subprocess, sys, tempfile, time
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+VENV = f"{ROOT}/bench/work/venv"
+
+
+def ensure_tools():
+    if not shutil.which("valgrind"):
+        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True)
+    if not os.path.exists(f"{VENV}/bin/python"):
+        subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
+        subprocess.run([f"{VENV}/bin/pip", "install", "-q", "grpcio"], check=True)
+    if sys.prefix != VENV:  # rerun inside the venv, where grpcio is
+        os.execv(f"{VENV}/bin/python", [f"{VENV}/bin/python", *sys.argv])
+
+
+def field(number, text):
+    data = text.encode()
+    return bytes([number << 3 | 2, len(data)]) + data
+
+
+def instructions(out_dir):
+    total = 0
+    for path in glob.glob(f"{out_dir}/cg.*"):
+        with open(path) as f:
+            for line in f:
+                if line.startswith(("summary:", "totals:")):
+                    total = max(total, int(line.split()[1]))
+    return total
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--berthd", default=f"{ROOT}/.build/release/berthd")
+    parser.add_argument("--calls", type=int, default=200)
+    args = parser.parse_args()
+    ensure_tools()
+    import grpc
+
+    work = tempfile.mkdtemp(prefix="rpc-cost-", dir="/tmp")
+    binary, socket = f"{work}/berthd", f"{work}/d.sock"
+    subprocess.run(["strip", "-g", "-o", binary, args.berthd], check=True)
+    proc = subprocess.Popen(
+        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/cg.%p", binary,
+         "--root", f"{work}/root", "--state", f"{work}/state", "--address", socket],
+        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        deadline = time.time() + 300
+        while subprocess.run(["ctr", "--address", socket, "version"], capture_output=True).returncode != 0:
+            if proc.poll() is not None or time.time() > deadline:
+                raise SystemExit("berthd did not start under valgrind")
+            time.sleep(1)
+        blob = os.urandom(1 << 20)
+        digest = "sha256:" + hashlib.sha256(blob).hexdigest()
+        subprocess.run(["ctr", "--address", socket, "content", "ingest", "--expected-digest", digest, "rpc-cost"],
+                       input=blob, check=True, timeout=300)
+        channel = grpc.insecure_channel(f"unix://{socket}")
+        metadata = (("containerd-namespace", "default"),)
+        same = lambda data: data  # raw protobuf bytes both ways
+        calls = [
+            ("Version", channel.unary_unary("/containerd.services.version.v1.Version/Version", same, same), b""),
+            ("Content/Info", channel.unary_unary("/containerd.services.content.v1.Content/Info", same, same),
+             field(1, digest)),
+            ("Content/Read 32 KiB", channel.unary_stream("/containerd.services.content.v1.Content/Read", same, same),
+             field(1, digest) + b"\x18\x80\x80\x02"),
+        ]
+        print(f"berthd {args.berthd}: instructions per call, {args.calls} calls each")
+        for name, call, request in calls:
+            run = lambda: list(call(request, metadata=metadata)) if name.startswith("Content/Read") else call(
+                request, metadata=metadata)
+            for _ in range(30):
+                run()
+            subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True, check=True)
+            for _ in range(args.calls):
+                run()
+            for path in glob.glob(f"{work}/cg.*"):
+                os.remove(path)
+            subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True, check=True)
+            time.sleep(1)
+            print(f"  {name:22} {instructions(work) / args.calls / 1000:8.1f} k")
+    finally:
+        proc.terminate()
+        try:
+            proc.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+        shutil.rmtree(work, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
