@@ -5,8 +5,9 @@ import NIOCore
 /// reaches the handler through one wake-up, each response part goes back through another, and a small
 /// RPC spent more time waiting for threads than working.
 ///
-/// Handlers must not block, here as in the cooperative pool: disk and process work runs on threads of
-/// its own (`BlockingThread`), metadata on GRDB's queues.
+/// Handlers must not block for longer than a moment, here as in the cooperative pool: the services move
+/// disk-bound work elsewhere (`offEventLoop`, `BlockingThread`, the ingest's write queue); metadata reads
+/// take microseconds and run in place.
 final class EventLoopTaskExecutor: TaskExecutor, Sendable {
     let loop: any EventLoop
 
