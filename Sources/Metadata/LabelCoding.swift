@@ -10,6 +10,8 @@ enum LabelCoding {
     }
 
     static func decode(_ text: String) throws -> [String: String] {
+        // Most records carry none; a JSONDecoder costs more than the lookup that read the row.
+        if text == "{}" { return [:] }
         do {
             return try JSONDecoder().decode([String: String].self, from: Data(text.utf8))
         } catch {
