@@ -24,20 +24,19 @@ extension ContentService {
             let writer = try await content.writer(
                 namespace: namespace, ref: ref, total: total, expected: expected, lease: lease)
             let pipeline = IngestPipeline(writer: writer)
+            let outcome: Result<Metadata, any Error>
             do {
-                let trailers = try await serve(
+                outcome = .success(try await serve(
                     first: message, &messages, writer: writer, pipeline: pipeline, responses: responses,
-                    namespace: namespace, lease: lease, total: total, expected: expected)
-                await pipeline.drain()
-                writer.close()
-                HeapTrimmer.trimSoon()
-                return trailers
+                    namespace: namespace, lease: lease, total: total, expected: expected))
             } catch {
-                await pipeline.drain()
-                writer.close()
-                HeapTrimmer.trimSoon()
-                throw error
+                outcome = .failure(error)
             }
+            // Written or not, the accepted chunks reach the file before the writer closes (a defer cannot wait).
+            await pipeline.drain()
+            writer.close()
+            HeapTrimmer.trimSoon()
+            return try outcome.get()
         }
     }
 
