@@ -68,7 +68,7 @@ let package = Package(
         // Blobs on disk by digest, and resumable ingests (containerd's content/local).
         .target(
             name: "ContentStore",
-            dependencies: ["BerthCore", .product(name: "Crypto", package: "swift-crypto")]
+            dependencies: ["BerthCore", "CLinux", .product(name: "Crypto", package: "swift-crypto")]
         ),
         // Snapshot drivers (overlayfs, native): directories and mounts by id.
         .target(name: "Snapshots", dependencies: ["BerthCore"]),
@@ -234,7 +234,7 @@ let package = Package(
                 .product(name: "Logging", package: "swift-log"),
             ],
             linkerSettings: staticRuntime),
-        .executableTarget(name: "berth", dependencies: ["CLI"], linkerSettings: staticRuntime),
+        .executableTarget(name: "berth", dependencies: ["CLI", "CLinux"], linkerSettings: staticRuntime),
 
         // Seeded mutation for the fuzz tests of several test targets.
         .target(name: "FuzzSupport", path: "Tests/FuzzSupport"),
@@ -244,6 +244,14 @@ let package = Package(
             dependencies: ["Shim", "BerthAPI", "FuzzSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
+        .testTarget(
+            name: "UnixGRPCTransportTests",
+            dependencies: [
+                "UnixGRPCTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
+            ]
+        ),
         .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
         .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI", "FuzzSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux", "FuzzSupport"]),

@@ -149,13 +149,16 @@ def measure_memory(daemon, ctx, runtime_args):
             "notes": {"shim-pss": [f"{len(shims)} shim processes for {n} containers"]}}
 
 
-def ingest_body(daemon, ctx):
-    with open(ctx.blob, "rb") as f:
-        ingest = timed(lambda: daemon.ctr("content", "ingest", "--expected-size", str(ctx.blob_size),
-                                          "--expected-digest", ctx.blob_digest, unique_id("bench"), stdin=f,
-                                          timeout=1800))
-    get = timed(lambda: daemon.ctr("content", "get", ctx.blob_digest, timeout=1800, text=False))
-    return {"ingest": ingest, "content-get": get}
+def ingest_body(client):
+    def body(daemon, ctx):
+        with open(ctx.blob, "rb") as f:
+            ingest = timed(lambda: sh(client_cmd(daemon, client, "content", "ingest", "--expected-size",
+                                                 str(ctx.blob_size), "--expected-digest", ctx.blob_digest,
+                                                 unique_id("bench")), stdin=f, timeout=1800))
+        get = timed(lambda: sh(client_cmd(daemon, client, "content", "get", ctx.blob_digest), timeout=1800,
+                               text=False))
+        return {"ingest": ingest, "content-get": get}
+    return body
 
 
 def dd_body(_, ctx):
@@ -235,8 +238,9 @@ def all_scenarios(ctx):
         Scenario("ingest", f"content ingest of a {blob_mib} MiB random blob (and reading it back) vs dd",
                  [Metric("ingest", f"content ingest {blob_mib} MiB", "s", {"dd conv=fsync": 1 / 0.9}),
                   Metric("content-get", f"content get {blob_mib} MiB", "s")],
-                 [Row(BERTHD_CTR, "berth", ingest_body, (CONTAINERD_CTR, "dd conv=fsync")),
-                  Row(CONTAINERD_CTR, "containerd", ingest_body, ("dd conv=fsync",)),
+                 [Row(BERTHD_BERTH, "berth", ingest_body("berth"), (CONTAINERD_CTR, "dd conv=fsync")),
+                  Row(CONTAINERD_CTR, "containerd", ingest_body("ctr"), ("dd conv=fsync",)),
+                  Row(BERTHD_CTR, "berth", ingest_body("ctr"), (CONTAINERD_CTR, "dd conv=fsync")),
                   Row("dd conv=fsync", "", dd_body, metrics=("ingest",))]),
         Scenario("apply", "one big gzip layer: import, then unpack (`ctr images mount`) vs `tar -xzf` of it",
                  [Metric("apply", f"apply one layer ({go['compressed_mib']:.0f} MiB gz)", "s"),

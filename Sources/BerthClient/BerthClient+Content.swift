@@ -38,6 +38,9 @@ extension BerthClient {
         return try await content.update(request, metadata: metadata, options: options).info.labels
     }
 
+    /// Write requests an ingest sends before it waits for the oldest one's answer.
+    static let ingestWindow = 8
+
     public func deleteContent(_ digest: String) async throws {
         _ = try await content.delete(.with { $0.digest = digest }, metadata: metadata, options: options)
     }
@@ -75,34 +78,41 @@ extension BerthClient {
     ) async throws -> String {
         typealias Request = Containerd_Services_Content_V1_WriteContentRequest
         typealias Response = Containerd_Services_Content_V1_WriteContentResponse
-        // The protocol is lock-step: each request gets one response; the producer waits for it here.
+        // Each request gets one response, in order. Writes go out up to `ingestWindow` ahead of their
+        // answers (ctr waits for each), so reading the source, the server's hashing and its disk writes overlap.
         let (responses, responded) = AsyncThrowingStream.makeStream(of: Response.self)
         let request = StreamingClientRequest<Request>(metadata: metadata) { writer in
             var replies = responses.makeAsyncIterator()
-            func send(_ message: Request) async throws -> Response {
-                try await writer.write(message)
+            func reply() async throws -> Response {
                 guard let reply = try await replies.next() else {
                     throw RPCError(code: .unavailable, message: "content write stream closed by the server")
                 }
                 return reply
             }
-            let status = try await send(.with {
+            try await writer.write(.with {
                 $0.action = .stat
                 $0.ref = ref
                 $0.total = expectedSize
                 $0.expected = expectedDigest
             })
-            var offset = status.offset
+            var offset = try await reply().offset
+            var unanswered = 0
             for try await chunk in try source(offset) where !chunk.isEmpty {
-                _ = try await send(.with {
+                if unanswered == Self.ingestWindow {
+                    _ = try await reply()
+                    unanswered -= 1
+                }
+                try await writer.write(.with {
                     $0.action = .write
                     $0.ref = ref
                     $0.offset = offset
                     $0.data = chunk
                 })
+                unanswered += 1
                 offset += Int64(chunk.count)
             }
-            _ = try await send(.with {
+            for _ in 0..<unanswered { _ = try await reply() }
+            try await writer.write(.with {
                 $0.action = .commit
                 $0.ref = ref
                 $0.offset = offset
@@ -110,6 +120,7 @@ extension BerthClient {
                 $0.expected = expectedDigest
                 $0.labels = labels
             })
+            _ = try await reply()
         }
         do {
             return try await content.write(request: request) { response in

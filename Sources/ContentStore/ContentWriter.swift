@@ -1,4 +1,5 @@
 import BerthCore
+import CLinux
 import Foundation
 import Synchronization
 #if canImport(Glibc)
@@ -9,7 +10,7 @@ import Darwin
 
 /// The one open writer of an ingest (containerd's local writer). Bytes go straight to the data
 /// file with pwrite and into the running hash; nothing is buffered. Meant for one task at a
-/// time; the lock only keeps a stray concurrent call from corrupting the state.
+/// time; the locks only keep a stray concurrent call from corrupting the state.
 public final class ContentWriter: Sendable {
     struct State: Sendable {
         var fd: Int32 // -1 once closed or committed
@@ -32,6 +33,9 @@ public final class ContentWriter: Sendable {
     let directory: IngestDirectory
     let lockKey: String
     private let state: Mutex<State>
+    /// Held by a pipelined write across its pwrite (instead of `state`, so that `accept` and `status` go on
+    /// meanwhile) and by whatever closes the descriptor. Taken before `state`.
+    private let fileAccess = Mutex(())
 
     init(store: LocalContentStore, ref: String, directory: IngestDirectory, lockKey: String, state: State) {
         self.store = store
@@ -67,6 +71,7 @@ public final class ContentWriter: Sendable {
             }
             guard !bytes.isEmpty else { return }
             let (written, failure) = FileSystem.writeAll(state.fd, bytes, at: state.offset)
+            Self.startWriteback(state.fd, from: state.offset, to: state.offset + Int64(max(written, 0)))
             // Hash what reached the file even on failure, so hash and offset keep matching the data.
             if written > 0 {
                 state.hasher.update(UnsafeRawBufferPointer(rebasing: bytes[0..<written]))
@@ -94,17 +99,37 @@ public final class ContentWriter: Sendable {
 
     /// The second half of a pipelined write: puts accepted bytes into the file.
     public func writeAccepted(_ bytes: UnsafeRawBufferPointer) {
-        state.withLock { state in
-            guard state.fd >= 0, state.deferredFailure == nil, !bytes.isEmpty else { return }
-            let (written, failure) = FileSystem.writeAll(state.fd, bytes, at: state.offset)
-            state.offset += Int64(max(written, 0))
-            if let failure {
-                state.deferredFailure = systemError("write", directory.dataPath, failure)
-            } else if written < bytes.count {
-                state.deferredFailure = BerthError(.unknown, "short write to \(directory.dataPath)")
+        fileAccess.withLock { _ in
+            // Only this call moves `offset` while bytes are pending, and closing waits for `fileAccess`.
+            let target = state.withLock { state -> (fd: Int32, offset: Int64)? in
+                guard state.fd >= 0, state.deferredFailure == nil, !bytes.isEmpty else { return nil }
+                return (state.fd, state.offset)
+            }
+            guard let target else { return }
+            let (written, failure) = FileSystem.writeAll(target.fd, bytes, at: target.offset)
+            Self.startWriteback(target.fd, from: target.offset, to: target.offset + Int64(max(written, 0)))
+            state.withLock { state in
+                state.offset += Int64(max(written, 0))
+                if let failure {
+                    state.deferredFailure = systemError("write", directory.dataPath, failure)
+                } else if written < bytes.count {
+                    state.deferredFailure = BerthError(.unknown, "short write to \(directory.dataPath)")
+                }
             }
         }
         CrashPoint.reach("content.write")
+    }
+
+    /// Bytes between writeback starts. The commit's fsync then finds most of the blob on disk already, instead
+    /// of the whole blob waiting in the page cache for it (as with `dd conv=fsync`).
+    static let writebackStride: Int64 = 8 << 20
+
+    /// Starts writing the stride a write from `start` to `end` completed, without waiting for it.
+    private static func startWriteback(_ fd: Int32, from start: Int64, to end: Int64) {
+        let boundary = end / writebackStride * writebackStride
+        guard boundary > start, boundary > 0 else { return }
+        // Best effort: a failure here shows up, if it matters, in the commit's fsync.
+        _ = berth_start_writeback(fd, boundary - writebackStride, writebackStride)
     }
 
     private static func requireWritable(_ state: State, to action: String = "write") throws {
@@ -158,25 +183,29 @@ public final class ContentWriter: Sendable {
 
     /// Ends the writer and keeps the ingest for a later writer to resume. Idempotent.
     public func close() {
-        state.withLock { state in
-            guard state.fd >= 0 else { return }
-            // Best effort, as containerd: the ingest stays resumable without these.
-            try? FileSystem.sync(state.fd, path: directory.dataPath)
-            FileSystem.close(state.fd)
-            state.fd = -1
-            try? directory.writeUpdatedAt(state.updatedAt)
-            RefLocks.shared.unlock(lockKey)
+        fileAccess.withLock { _ in
+            state.withLock { state in
+                guard state.fd >= 0 else { return }
+                // Best effort, as containerd: the ingest stays resumable without these.
+                try? FileSystem.sync(state.fd, path: directory.dataPath)
+                FileSystem.close(state.fd)
+                state.fd = -1
+                try? directory.writeUpdatedAt(state.updatedAt)
+                RefLocks.shared.unlock(lockKey)
+            }
         }
     }
 
     /// For tests: drops the descriptor and the lock without syncing or recording anything, as a
     /// process killed mid-ingest would.
     func abandonAsIfKilled() {
-        state.withLock { state in
-            guard state.fd >= 0 else { return }
-            FileSystem.close(state.fd)
-            state.fd = -1
-            RefLocks.shared.unlock(lockKey)
+        fileAccess.withLock { _ in
+            state.withLock { state in
+                guard state.fd >= 0 else { return }
+                FileSystem.close(state.fd)
+                state.fd = -1
+                RefLocks.shared.unlock(lockKey)
+            }
         }
     }
 

@@ -169,6 +169,8 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
             if self.readingPaused && self.bufferedBytes < Self.resumeReadingBelow, let context = self.context {
                 self.readingPaused = false
                 context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
+                // A stream channel only flags autoRead: the frames it holds back wait for a read.
+                context.read()
             }
         }
     }

@@ -1,5 +1,5 @@
 // Linux system headers that Swift's Glibc module does not export (xattrs, device numbers, mounts), and small
-// wrappers for GNU extensions that need _GNU_SOURCE (close-on-exec pipes, posix_spawn's chdir).
+// wrappers for GNU extensions that need _GNU_SOURCE (close-on-exec pipes, posix_spawn's chdir, sync_file_range).
 #ifndef BERTH_CLINUX_H
 #define BERTH_CLINUX_H
 
@@ -14,5 +14,9 @@ int berth_pipe_cloexec(int fds[2]);
 int berth_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
 /// posix_spawn_file_actions_addchdir_np (glibc 2.29+).
 int berth_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
+/// sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE): starts writing that range to disk, without waiting.
+int berth_start_writeback(int fd, long long offset, long long length);
+/// mallopt: blocks up to `bytes` come from the heap and freed memory up to `bytes` stays with the process.
+void berth_malloc_keep_freed(int bytes);
 
 #endif
