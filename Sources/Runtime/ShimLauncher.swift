@@ -10,6 +10,18 @@ import TTRPC
 struct ShimLauncher: Sendable {
     let config: RuntimeConfig
     let logger: Logger
+    /// The daemon's environment plus what a shim needs (as containerd: GOMAXPROCS=2, the ttrpc address),
+    /// built once: reading the process environment costs a dictionary build per call.
+    private let environment: [String: String]
+
+    init(config: RuntimeConfig, logger: Logger) {
+        self.config = config
+        self.logger = logger
+        var environment = ProcessInfo.processInfo.environment
+        environment["GOMAXPROCS"] = "2"
+        environment["TTRPC_ADDRESS"] = config.ttrpcAddress
+        self.environment = environment
+    }
 
     func start(bundle: TaskBundle, runtime: String, binary: String, options: Google_Protobuf_Any?) async throws -> (ShimTask, ShimLog) {
         let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
@@ -73,10 +85,7 @@ struct ShimLauncher: Sendable {
     }
 
     private func command(binary: String, bundle: TaskBundle, arguments: [String], directory: String, stdin: Data?) -> ChildProcess {
-        var environment = ProcessInfo.processInfo.environment
-        environment["GOMAXPROCS"] = "2"
-        environment["TTRPC_ADDRESS"] = config.ttrpcAddress
-        return ChildProcess(
+        ChildProcess(
             executable: binary,
             arguments: ["-namespace", bundle.namespace, "-address", config.daemonAddress,
                         "-publish-binary", config.publishBinary] + arguments,
