@@ -8,6 +8,7 @@ struct AdminCommand: AsyncParsableCommand {
 
     struct Check: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "check",
             abstract: "Check that the metadata and the stores on disk agree; exit 1 on any error.",
             discussion: """
                 Finds records of blobs or snapshots whose files are gone, files and directories no record names, \

@@ -14,7 +14,7 @@ struct ContainersCommand: AsyncParsableCommand {
         aliases: ["c", "container"])
 
     struct Create: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Create a container from an image.")
+        static let configuration = CommandConfiguration(commandName: "create", abstract: "Create a container from an image.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var options: ContainerOptions
         @Argument(help: "The image.") var image: String
@@ -47,7 +47,7 @@ struct ContainersCommand: AsyncParsableCommand {
     }
 
     struct Info: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Print a container's record as JSON.")
+        static let configuration = CommandConfiguration(commandName: "info", abstract: "Print a container's record as JSON.")
         @OptionGroup var global: GlobalOptions
         @Flag(help: "Print only the OCI spec.") var spec = false
         @Argument(help: "The container id.") var id: String
@@ -96,7 +96,7 @@ struct ContainersCommand: AsyncParsableCommand {
     }
 
     struct Label: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Set or clear labels on a container (KEY=VALUE, KEY= clears).")
+        static let configuration = CommandConfiguration(commandName: "label", abstract: "Set or clear labels on a container (KEY=VALUE, KEY= clears).")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The container id.") var id: String
         @Argument(help: "Labels KEY=VALUE.") var labels: [String] = []

@@ -2,6 +2,7 @@ import ArgumentParser
 import BerthClient
 import BerthCore
 import Foundation
+import Glibc
 import GRPCCore
 
 extension ImagesCommand {
@@ -51,19 +52,44 @@ extension ImagesCommand {
     }
 }
 
-/// Mounting through util-linux's mount(8), which knows every filesystem's option syntax.
+/// Mounting with mount(2), as containerd's client does. Overlay options too long for a page are mounted by
+/// util-linux's mount(8) from the layers' common directory: this process has threads, so it cannot change
+/// its own working directory for the call as the shim does.
 enum SystemMount {
-    /// A long overlay lower-dir list is mounted relative to the layers' common directory (see OverlayLowerDirs).
     static func mount(_ mount: MountDescription, at target: String) throws {
-        let (options, directory) = OverlayLowerDirs.compacted(mount.options)
-        var arguments = ["-t", mount.type]
-        if !options.isEmpty { arguments += ["-o", options.joined(separator: ",")] }
+        let (compacted, directory) = OverlayLowerDirs.compacted(mount.options)
         let absoluteTarget = target.hasPrefix("/") ? target : FileManager.default.currentDirectoryPath + "/" + target
-        try run("/bin/mount", arguments + [mount.source, absoluteTarget], in: directory)
+        if let directory {
+            try run("/bin/mount", ["-t", mount.type, "-o", compacted.joined(separator: ","), mount.source, absoluteTarget],
+                    in: directory)
+            return
+        }
+        let options = MountOptions(mount.options)
+        let mounted = options.data.withCString { data in
+            Glibc.mount(mount.source, absoluteTarget, mount.type, options.flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
+        }
+        guard mounted == 0 else {
+            let code = errno
+            throw systemError("mount \(mount.type) \(mount.source) on \(absoluteTarget)", code)
+        }
+        if options.needsReadOnlyRemount {
+            guard Glibc.mount("", absoluteTarget, "", options.flags | MountOptions.remount, nil) == 0 else {
+                let code = errno
+                _ = umount2(absoluteTarget, Int32(MNT_DETACH))
+                throw systemError("remount \(absoluteTarget) read-only", code)
+            }
+        }
     }
 
     static func unmount(_ target: String) throws {
-        try run("/bin/umount", [target])
+        guard umount2(target, 0) == 0 else {
+            let code = errno
+            throw systemError("unmount \(target)", code)
+        }
+    }
+
+    private static func systemError(_ action: String, _ code: Int32) -> BerthError {
+        BerthError.failedPrecondition("\(action): \(String(cString: strerror(code)))")
     }
 
     private static func run(_ tool: String, _ arguments: [String], in directory: String? = nil) throws {

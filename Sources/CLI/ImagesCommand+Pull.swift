@@ -59,7 +59,7 @@ extension ImagesCommand {
     /// without Berth's transfer service (containerd), or with `--local`, pulls here through the content
     /// service under a lease, as ctr does, then unpacks.
     struct Pull: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pull an image from a registry and unpack it.")
+        static let configuration = CommandConfiguration(commandName: "pull", abstract: "Pull an image from a registry and unpack it.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var registry: RegistryOptions
         @OptionGroup var snapshotter: SnapshotterOption

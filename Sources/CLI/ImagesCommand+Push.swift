@@ -9,7 +9,7 @@ extension ImagesCommand {
     /// `berth images push REMOTE [LOCAL]`: uploads an image from berthd's content store to a registry (blobs the
     /// registry has are skipped, cross-repository mounts used where the source is known), then tags it.
     struct Push: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Push an image to a registry.")
+        static let configuration = CommandConfiguration(commandName: "push", abstract: "Push an image to a registry.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var registry: RegistryOptions
         @Option(help: "Push content for this platform only (repeatable; default all the image has).") var platform: [String] = []

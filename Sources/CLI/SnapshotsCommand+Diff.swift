@@ -8,6 +8,7 @@ extension SnapshotsCommand {
     /// computed by berthd's diff service into the content store and written to stdout, as ctr does.
     struct Diff: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "diff",
             abstract: "Get the diff of two snapshots; the default second snapshot is the first one's parent.")
         @OptionGroup var global: GlobalOptions
         @OptionGroup var snapshotter: SnapshotterOption

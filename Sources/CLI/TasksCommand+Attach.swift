@@ -7,7 +7,7 @@ extension TasksCommand {
     /// `berth t attach CONTAINER`: copies a running task's output (and our stdin, if it has one) through the
     /// fifos it was started with, until it exits; the exit status is the task's. The task is left for `t rm`.
     struct Attach: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Attach to the IO of a running task.")
+        static let configuration = CommandConfiguration(commandName: "attach", abstract: "Attach to the IO of a running task.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The container.") var id: String
 

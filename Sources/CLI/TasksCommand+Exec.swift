@@ -9,7 +9,7 @@ extension TasksCommand {
     /// `berth t exec --exec-id ID CONTAINER CMD...`: a second process in a running task, with the container's
     /// process settings (env, user, capabilities) and the given args, as ctr builds it.
     struct Exec: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Execute a new process inside a running task.")
+        static let configuration = CommandConfiguration(commandName: "exec", abstract: "Execute a new process inside a running task.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("exec-id"), help: "The exec process id (required).") var execID: String
         @Flag(name: .shortAndLong, help: "Allocate a terminal.") var tty = false

@@ -9,6 +9,7 @@ extension TasksCommand {
     /// as the table or JSON ctr prints.
     struct Metrics: AsyncParsableCommand {
         static let configuration = CommandConfiguration(
+            commandName: "metrics",
             abstract: "Get a single data point of metrics for a task.", aliases: ["metric"])
         @OptionGroup var global: GlobalOptions
         @Option(help: "\"table\" or \"json\".") var format = "table"

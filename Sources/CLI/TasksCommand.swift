@@ -16,7 +16,7 @@ struct TasksCommand: AsyncParsableCommand {
         aliases: ["t", "task"])
 
     struct Start: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Start a container that has been created.")
+        static let configuration = CommandConfiguration(commandName: "start", abstract: "Start a container that has been created.")
         @OptionGroup var global: GlobalOptions
         @Flag(name: .shortAndLong, help: "Detach from the task after it has started.") var detach = false
         @Flag(name: .customLong("null-io"), help: "Send all IO to /dev/null.") var nullIO = false
@@ -55,7 +55,7 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Ps: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "List the processes of a task.")
+        static let configuration = CommandConfiguration(commandName: "ps", abstract: "List the processes of a task.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The container.") var id: String
 
@@ -67,7 +67,7 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Kill: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Signal a task (SIGTERM, or the image's stop signal).")
+        static let configuration = CommandConfiguration(commandName: "kill", abstract: "Signal a task (SIGTERM, or the image's stop signal).")
         @OptionGroup var global: GlobalOptions
         @Option(name: .shortAndLong, help: "The signal to send (name or number).") var signal: String?
         // Long form only: -a is the global --address.
@@ -131,7 +131,7 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Wait: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Wait for a task to exit; print its exit status.")
+        static let configuration = CommandConfiguration(commandName: "wait", abstract: "Wait for a task to exit; print its exit status.")
         @OptionGroup var global: GlobalOptions
         @Option(name: .customLong("exec-id"), help: "The exec process to wait for.") var execID = ""
         @Argument(help: "The container.") var id: String
@@ -143,7 +143,7 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Pause: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Pause (freeze) a task.")
+        static let configuration = CommandConfiguration(commandName: "pause", abstract: "Pause (freeze) a task.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The container.") var id: String
 
@@ -151,7 +151,7 @@ struct TasksCommand: AsyncParsableCommand {
     }
 
     struct Resume: AsyncParsableCommand {
-        static let configuration = CommandConfiguration(abstract: "Resume (thaw) a paused task.")
+        static let configuration = CommandConfiguration(commandName: "resume", abstract: "Resume (thaw) a paused task.")
         @OptionGroup var global: GlobalOptions
         @Argument(help: "The container.") var id: String
 

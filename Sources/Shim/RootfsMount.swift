@@ -5,31 +5,22 @@ import Glibc
 /// The container's root filesystem: the request's mounts (an overlay, or a bind of one directory) mounted
 /// onto `<bundle>/rootfs` with mount(2), as containerd's mount.All does, and unmounted again at delete.
 struct RootfsMount: Equatable {
-    static let readOnly: UInt = 0x1
-    static let remount: UInt = 0x20
-    static let bind: UInt = 0x1000
-    static let recursive: UInt = 0x4000
+    static let readOnly = MountOptions.readOnly
+    static let remount = MountOptions.remount
+    static let bind = MountOptions.bind
+    static let recursive = MountOptions.recursive
 
     var type: String
     var source: String
     var flags: UInt
     var data: String
 
-    /// containerd's parseMountOptions: known flag names set or clear mount flags, the rest is fs data.
     init(type: String, source: String, options: [String]) {
         self.type = type
         self.source = source
-        var flags: UInt = 0
-        var data: [String] = []
-        for option in options {
-            if let (clear, flag) = Self.flagOptions[option] {
-                flags = clear ? flags & ~flag : flags | flag
-            } else {
-                data.append(option)
-            }
-        }
-        self.flags = flags
-        self.data = data.joined(separator: ",")
+        let parsed = MountOptions(options)
+        flags = parsed.flags
+        data = parsed.data
     }
 
     /// The directory to mount from: overlay options too long for a page name their lower dirs relative to it.
@@ -44,17 +35,6 @@ struct RootfsMount: Equatable {
         self.init(type: mount.type, source: mount.source, options: options)
         workingDirectory = directory
     }
-
-    /// Option name → (clears the flag, flag).
-    static let flagOptions: [String: (Bool, UInt)] = [
-        "async": (true, 0x10), "atime": (true, 0x400), "bind": (false, bind), "defaults": (false, 0),
-        "dev": (true, 0x4), "diratime": (true, 0x800), "dirsync": (false, 0x80), "exec": (true, 0x8),
-        "mand": (false, 0x40), "noatime": (false, 0x400), "nodev": (false, 0x4), "nodiratime": (false, 0x800),
-        "noexec": (false, 0x8), "nomand": (true, 0x40), "norelatime": (true, 0x200000),
-        "nostrictatime": (true, 0x1000000), "nosuid": (false, 0x2), "rbind": (false, bind | recursive),
-        "relatime": (false, 0x200000), "remount": (false, remount), "ro": (false, readOnly), "rw": (true, readOnly),
-        "strictatime": (false, 0x1000000), "suid": (true, 0x2), "sync": (false, 0x10),
-    ]
 
     func mount(on target: String) throws(ShimError) {
         let result = try inWorkingDirectory {
