@@ -73,15 +73,7 @@ public actor TaskManager {
             throw BerthError.alreadyExists("task \(creation.id)")
         }
         defer { reserved.remove(key) }
-        let binary: String
-        do {
-            binary = try RuntimeBinary.resolve(creation.runtime)
-        } catch let error as BerthError {
-            throw BerthError(error.kind, "failed to start shim: failed to resolve runtime path: \(error.message)")
-        }
-        let bundle = try TaskBundle.create(
-            root: config.root, state: config.state, namespace: creation.namespace, id: creation.id, spec: creation.spec)
-        try? creation.runtime.write(toFile: bundle.path + "/runtime-name", atomically: false, encoding: .utf8)
+        let (binary, bundle) = try await Self.prepare(creation, config: config)
         CrashPoint.reach("task.create.before-shim")
         let task: ShimTask
         let log: ShimLog
@@ -115,8 +107,7 @@ public actor TaskManager {
             _ = try? await task.call("Delete", Containerd_Task_V2_DeleteRequest.with { $0.id = creation.id },
                                      as: Containerd_Task_V2_DeleteResponse.self, timeout: .seconds(5))
             await shutdown(task)
-            log.close()
-            bundle.remove()
+            await Self.release(bundle, log: log)
             throw BerthError(
                 (error as? BerthError)?.kind ?? .unknown,
                 "failed to create shim task: \((error as? BerthError)?.message ?? "\(error)")")
@@ -152,9 +143,34 @@ public actor TaskManager {
         CrashPoint.reach("task.delete.before-shutdown")
         tasks[key] = nil
         await shutdown(entry.task)
-        entry.log.close()
-        entry.task.bundle.remove()
+        await Self.release(entry.task.bundle, log: entry.log)
         return response
+    }
+
+    // Bundles are made and removed off the actor: under many parallel starts their file system work (a few
+    // directories, a file, an unmount) held up every other task's lookup (Start, Wait, Get) queued behind it.
+
+    /// Resolves the shim binary and writes the bundle.
+    @concurrent
+    private nonisolated static func prepare(
+        _ creation: TaskCreation, config: RuntimeConfig
+    ) async throws -> (binary: String, bundle: TaskBundle) {
+        let binary: String
+        do {
+            binary = try RuntimeBinary.resolve(creation.runtime)
+        } catch let error as BerthError {
+            throw BerthError(error.kind, "failed to start shim: failed to resolve runtime path: \(error.message)")
+        }
+        let bundle = try TaskBundle.create(
+            root: config.root, state: config.state, namespace: creation.namespace, id: creation.id, spec: creation.spec)
+        try? creation.runtime.write(toFile: bundle.path + "/runtime-name", atomically: false, encoding: .utf8)
+        return (binary, bundle)
+    }
+
+    @concurrent
+    private nonisolated static func release(_ bundle: TaskBundle, log: ShimLog) async {
+        log.close()
+        bundle.remove()
     }
 
     /// Reconnects to the shims of tasks that were running when the daemon stopped; bundles whose shim is
