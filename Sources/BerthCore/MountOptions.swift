@@ -1,3 +1,7 @@
+#if canImport(Glibc)
+import Glibc
+#endif
+
 /// A mount's option list as mount(2) takes it (containerd's parseMountOptions): known flag names set or clear
 /// mount flags, the rest is the filesystem's data string.
 public struct MountOptions: Equatable, Sendable {
@@ -27,6 +31,25 @@ public struct MountOptions: Equatable, Sendable {
     public var needsReadOnlyRemount: Bool {
         flags & Self.bind != 0 && flags & Self.readOnly != 0
     }
+
+    #if canImport(Glibc)
+    /// mount(2) of `source` on `target` with these options, then the read-only remount a bind needs (undone
+    /// again if that fails). Returns nil, or the step that failed and its errno.
+    public func mount(type: String, source: String, on target: String) -> (step: String, code: Int32)? {
+        let mounted = data.withCString { data in
+            Glibc.mount(source, target, type, flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
+        }
+        guard mounted == 0 else { return ("mount \(type) \(source) on \(target)", errno) }
+        if needsReadOnlyRemount {
+            guard Glibc.mount("", target, "", flags | Self.remount, nil) == 0 else {
+                let code = errno
+                _ = umount2(target, Int32(MNT_DETACH))
+                return ("remount \(target) read-only", code)
+            }
+        }
+        return nil
+    }
+    #endif
 
     /// Option name → (clears the flag, flag).
     static let flagOptions: [String: (Bool, UInt)] = [

@@ -64,20 +64,8 @@ enum SystemMount {
                     in: directory)
             return
         }
-        let options = MountOptions(mount.options)
-        let mounted = options.data.withCString { data in
-            Glibc.mount(mount.source, absoluteTarget, mount.type, options.flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
-        }
-        guard mounted == 0 else {
-            let code = errno
-            throw systemError("mount \(mount.type) \(mount.source) on \(absoluteTarget)", code)
-        }
-        if options.needsReadOnlyRemount {
-            guard Glibc.mount("", absoluteTarget, "", options.flags | MountOptions.remount, nil) == 0 else {
-                let code = errno
-                _ = umount2(absoluteTarget, Int32(MNT_DETACH))
-                throw systemError("remount \(absoluteTarget) read-only", code)
-            }
+        if let failure = MountOptions(mount.options).mount(type: mount.type, source: mount.source, on: absoluteTarget) {
+            throw systemError(failure.step, failure.code)
         }
     }
 

@@ -6,21 +6,19 @@ import Glibc
 /// onto `<bundle>/rootfs` with mount(2), as containerd's mount.All does, and unmounted again at delete.
 struct RootfsMount: Equatable {
     static let readOnly = MountOptions.readOnly
-    static let remount = MountOptions.remount
     static let bind = MountOptions.bind
     static let recursive = MountOptions.recursive
 
     var type: String
     var source: String
-    var flags: UInt
-    var data: String
+    var options: MountOptions
+    var flags: UInt { options.flags }
+    var data: String { options.data }
 
     init(type: String, source: String, options: [String]) {
         self.type = type
         self.source = source
-        let parsed = MountOptions(options)
-        flags = parsed.flags
-        data = parsed.data
+        self.options = MountOptions(options)
     }
 
     /// The directory to mount from: overlay options too long for a page name their lower dirs relative to it.
@@ -37,35 +35,21 @@ struct RootfsMount: Equatable {
     }
 
     func mount(on target: String) throws(ShimError) {
-        let result = try inWorkingDirectory {
-            data.withCString { data in
-                Glibc.mount(source, target, type, flags, data.pointee == 0 ? nil : UnsafeRawPointer(data))
-            }
-        }
-        guard result == 0 else { throw ShimError.system("mount \(type) \(source) on \(target)") }
-        // A bind mount ignores MS_RDONLY on creation; read-only takes a remount.
-        if flags & Self.bind != 0 && flags & Self.readOnly != 0 {
-            guard Glibc.mount("", target, "", flags | Self.remount, nil) == 0 else {
-                let code = errno
-                _ = umount2(target, Int32(MNT_DETACH))
-                throw ShimError.system("remount \(target) read-only", code)
-            }
-        }
+        var failure: (step: String, code: Int32)?
+        try inWorkingDirectory { failure = options.mount(type: type, source: source, on: target) }
+        if let failure { throw ShimError.system(failure.step, failure.code) }
     }
 
     /// Runs `body` from `workingDirectory`, then returns to where the shim was. The shim is one thread, so the
     /// change of directory is seen by nothing else (containerd forks a child for this; Go has many threads).
-    private func inWorkingDirectory(_ body: () -> Int32) throws(ShimError) -> Int32 {
+    private func inWorkingDirectory(_ body: () -> Void) throws(ShimError) {
         guard let workingDirectory else { return body() }
         let previous = open(".", O_RDONLY | O_DIRECTORY | O_CLOEXEC)
         guard previous >= 0 else { throw ShimError.system("open the working directory") }
         defer { close(previous) }
         guard chdir(workingDirectory) == 0 else { throw ShimError.system("chdir \(workingDirectory)") }
-        let result = body()
-        let code = errno
+        body()
         guard fchdir(previous) == 0 else { throw ShimError.system("return to the working directory") }
-        errno = code
-        return result
     }
 
     /// Mounts every layer in order; on failure the ones done are undone.
