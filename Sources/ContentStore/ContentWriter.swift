@@ -124,12 +124,14 @@ public final class ContentWriter: Sendable {
     /// of the whole blob waiting in the page cache for it (as with `dd conv=fsync`).
     static let writebackStride: Int64 = 8 << 20
 
-    /// Starts writing the stride a write from `start` to `end` completed, without waiting for it.
+    /// Starts writing every stride a write from `start` to `end` completed (a message may hold several),
+    /// without waiting for it.
     private static func startWriteback(_ fd: Int32, from start: Int64, to end: Int64) {
+        let first = start / writebackStride * writebackStride
         let boundary = end / writebackStride * writebackStride
-        guard boundary > start, boundary > 0 else { return }
+        guard boundary > start else { return }
         // Best effort: a failure here shows up, if it matters, in the commit's fsync.
-        _ = berth_start_writeback(fd, boundary - writebackStride, writebackStride)
+        _ = berth_start_writeback(fd, first, boundary - first)
     }
 
     private static func requireWritable(_ state: State, to action: String = "write") throws {
