@@ -33,4 +33,21 @@ import Testing
         }
         print("config fuzz: 2000 files, \(applied) applied, \(refused) refused")
     }
+
+    /// The committed TOML corpus (`Tests/Corpus/toml`) as berthd's config file: applied, or refused with an
+    /// InvalidArgument that names the file.
+    @Test func corpusDocumentsApplyOrFailClearly() throws {
+        let entries = try Corpus.entries("toml")
+        var refused = 0
+        for entry in entries {
+            var config = DaemonConfig()
+            do {
+                try config.apply(toml: String(decoding: entry.bytes, as: UTF8.self), source: "corpus.toml")
+            } catch let error as BerthError {
+                refused += 1
+                #expect(error.kind == .invalidArgument && error.message.contains("corpus.toml"), "\(entry): \(error)")
+            }
+        }
+        print("corpus config: \(entries.count) documents replayed, \(refused) refused")
+    }
 }

@@ -42,4 +42,30 @@ struct TTRPCFuzzTests {
             print("ttrpc fuzz: \(connections) connections of hostile frames, server still serving")
         }
     }
+
+    /// The committed frames (`Tests/Corpus/ttrpc`): a 4 GiB length, a header cut short, streams the client may
+    /// not use, unknown types. Each goes on its own connection, all stay open together, and a real client is
+    /// served afterwards.
+    @Test func corpusFramesLeaveTheServerServing() async throws {
+        let entries = try Corpus.entries("ttrpc")
+        try await TestServer.with(register: { server in
+            server.register(service: ClientServerTests.taskService, method: "Connect") {
+                (request: ClientServerTests.ConnectRequest, _) in
+                ClientServerTests.ConnectResponse.with { $0.version = request.id }
+            }
+        }) { fixture in
+            var open: [RawConnection] = []
+            for entry in entries {
+                let raw = try await RawConnection.connect(fixture.socketPath)
+                try await raw.send(ByteBuffer(bytes: entry.bytes))
+                open.append(raw)
+            }
+            let response = try await fixture.client.call(
+                service: ClientServerTests.taskService, method: "Connect", request: ClientServerTests.connectRequest("still"),
+                responseType: ClientServerTests.ConnectResponse.self)
+            #expect(response.version == "still")
+            for raw in open { await raw.close() }
+            print("corpus ttrpc: \(entries.count) hostile frames replayed, server still serving")
+        }
+    }
 }
