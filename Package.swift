@@ -243,7 +243,7 @@ let package = Package(
             name: "ShimTests",
             dependencies: ["Shim", "BerthAPI", "FuzzSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
-        .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore"]),
+        .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore", "CLinux"]),
         .testTarget(
             name: "UnixGRPCTransportTests",
             dependencies: [

@@ -8,12 +8,14 @@ import Glibc
 import Darwin
 #endif
 
-/// The one open writer of an ingest (containerd's local writer). Bytes go straight to the data
-/// file with pwrite and into the running hash; nothing is buffered. Meant for one task at a
-/// time; the locks only keep a stray concurrent call from corrupting the state.
+/// The one open writer of an ingest (containerd's local writer). Bytes go to the data file with pwrite
+/// and into the running hash; a pipelined ingest's bytes past 64 MiB are staged for O_DIRECT writes
+/// (`DirectWriteStage`). Meant for one task at a time; the locks only keep a stray concurrent call
+/// from corrupting the state.
 public final class ContentWriter: Sendable {
     struct State: Sendable {
         var fd: Int32 // -1 once closed or committed
+        /// Bytes handed to the file, staged ones included.
         var offset: Int64
         /// Bytes hashed and acknowledged; ahead of `offset` while accepted bytes wait for their write.
         var acceptedOffset: Int64
@@ -34,8 +36,8 @@ public final class ContentWriter: Sendable {
     let lockKey: String
     private let state: Mutex<State>
     /// Held by a pipelined write across its pwrite (instead of `state`, so that `accept` and `status` go on
-    /// meanwhile) and by whatever closes the descriptor. Taken before `state`.
-    private let fileAccess = Mutex(())
+    /// meanwhile) and by whatever closes the descriptor or ends the stage. Taken before `state`.
+    private let fileAccess = Mutex(DirectWriteStage())
 
     init(store: LocalContentStore, ref: String, directory: IngestDirectory, lockKey: String, state: State) {
         self.store = store
@@ -64,6 +66,7 @@ public final class ContentWriter: Sendable {
 
     /// Appends `bytes` at the current offset.
     public func write(_ bytes: UnsafeRawBufferPointer) throws {
+        try finishStage()
         try state.withLock { state in
             try Self.requireWritable(state)
             guard state.acceptedOffset == state.offset else {
@@ -99,15 +102,20 @@ public final class ContentWriter: Sendable {
 
     /// The second half of a pipelined write: puts accepted bytes into the file.
     public func writeAccepted(_ bytes: UnsafeRawBufferPointer) {
-        fileAccess.withLock { _ in
+        fileAccess.withLock { stage in
             // Only this call moves `offset` while bytes are pending, and closing waits for `fileAccess`.
             let target = state.withLock { state -> (fd: Int32, offset: Int64)? in
                 guard state.fd >= 0, state.deferredFailure == nil, !bytes.isEmpty else { return nil }
                 return (state.fd, state.offset)
             }
             guard let target else { return }
-            let (written, failure) = FileSystem.writeAll(target.fd, bytes, at: target.offset)
-            Self.startWriteback(target.fd, from: target.offset, to: target.offset + Int64(max(written, 0)))
+            let written: Int, failure: Int32?
+            if let staged = stage.write(bytes, at: target.offset, cachedFD: target.fd, path: directory.dataPath) {
+                (written, failure) = staged
+            } else {
+                (written, failure) = FileSystem.writeAll(target.fd, bytes, at: target.offset)
+                Self.startWriteback(target.fd, from: target.offset, to: target.offset + Int64(max(written, 0)))
+            }
             state.withLock { state in
                 state.offset += Int64(max(written, 0))
                 if let failure {
@@ -134,6 +142,20 @@ public final class ContentWriter: Sendable {
         _ = berth_start_writeback(fd, first, boundary - first)
     }
 
+    /// Puts staged bytes in the file before a write that bypasses the pipeline, or a commit.
+    private func finishStage() throws {
+        try fileAccess.withLock { stage in
+            guard stage.isActive else { return }
+            let fd = state.withLock { $0.fd }
+            guard fd >= 0 else { return stage.discard() }
+            if let error = stage.finish(cachedFD: fd) {
+                let failure = systemError("write", directory.dataPath, error)
+                state.withLock { $0.deferredFailure = failure }
+                throw failure
+            }
+        }
+    }
+
     private static func requireWritable(_ state: State, to action: String = "write") throws {
         guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot \(action) on closed writer") }
         if let failure = state.deferredFailure { throw failure }
@@ -146,17 +168,20 @@ public final class ContentWriter: Sendable {
     /// Starts the ingest over. Only 0 is supported, as in containerd.
     public func truncate(to size: Int64) throws {
         guard size == 0 else { throw BerthError.invalidArgument("Truncate: unsupported size") }
-        try state.withLock { state in
-            guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot truncate on closed writer") }
-            guard state.acceptedOffset == state.offset else {
-                throw BerthError.failedPrecondition("cannot truncate while accepted bytes wait for their write")
+        try fileAccess.withLock { stage in
+            try state.withLock { state in
+                guard state.fd >= 0 else { throw BerthError.failedPrecondition("cannot truncate on closed writer") }
+                guard state.acceptedOffset == state.offset else {
+                    throw BerthError.failedPrecondition("cannot truncate while accepted bytes wait for their write")
+                }
+                stage.discard()
+                guard ftruncate(state.fd, 0) == 0 else { throw systemError("truncate", directory.dataPath, errno) }
+                state.offset = 0
+                state.acceptedOffset = 0
+                state.deferredFailure = nil
+                state.hasher.reset()
+                state.updatedAt = Timestamp.now()
             }
-            guard ftruncate(state.fd, 0) == 0 else { throw systemError("truncate", directory.dataPath, errno) }
-            state.offset = 0
-            state.acceptedOffset = 0
-            state.deferredFailure = nil
-            state.hasher.reset()
-            state.updatedAt = Timestamp.now()
         }
     }
 
@@ -166,7 +191,8 @@ public final class ContentWriter: Sendable {
     /// and alreadyExists is thrown.
     @discardableResult
     public func commit(size: Int64 = 0, expected: Digest? = nil) throws -> Digest {
-        try state.withLock { state in
+        try finishStage()
+        return try state.withLock { state in
             try Self.requireWritable(state, to: "commit")
             guard state.acceptedOffset == state.offset else {
                 throw BerthError.failedPrecondition("cannot commit while accepted bytes wait for their write")
@@ -185,9 +211,11 @@ public final class ContentWriter: Sendable {
 
     /// Ends the writer and keeps the ingest for a later writer to resume. Idempotent.
     public func close() {
-        fileAccess.withLock { _ in
+        fileAccess.withLock { stage in
             state.withLock { state in
                 guard state.fd >= 0 else { return }
+                // A failure leaves a shorter file, which the next writer resumes from.
+                _ = stage.finish(cachedFD: state.fd)
                 // Best effort, as containerd: the ingest stays resumable without these.
                 try? FileSystem.sync(state.fd, path: directory.dataPath)
                 FileSystem.close(state.fd)
@@ -201,7 +229,8 @@ public final class ContentWriter: Sendable {
     /// For tests: drops the descriptor and the lock without syncing or recording anything, as a
     /// process killed mid-ingest would.
     func abandonAsIfKilled() {
-        fileAccess.withLock { _ in
+        fileAccess.withLock { stage in
+            stage.discard()
             state.withLock { state in
                 guard state.fd >= 0 else { return }
                 FileSystem.close(state.fd)

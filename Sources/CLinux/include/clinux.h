@@ -18,5 +18,7 @@ int berth_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const
 int berth_start_writeback(int fd, long long offset, long long length);
 /// mallopt: blocks up to `bytes` come from the heap and freed memory up to `bytes` stays with the process.
 void berth_malloc_keep_freed(int bytes);
+/// open(path, O_WRONLY | O_DIRECT | O_CLOEXEC): writes that bypass the page cache.
+int berth_open_direct_writer(const char *path);
 
 #endif
