@@ -128,6 +128,7 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "Events", "TTRPC", "CLinux",
+                .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
                 .product(name: "Tracing", package: "swift-distributed-tracing"),
@@ -198,6 +199,7 @@ let package = Package(
                 "Runtime", "TTRPC", "Transfer", "Telemetry",
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "NIOPosix", package: "swift-nio"),
                 .product(name: "Logging", package: "swift-log"),
                 "TOML",
                 .product(name: "ServiceLifecycle", package: "swift-service-lifecycle"),

@@ -6,6 +6,7 @@ import GRPCCore
 import UnixGRPCTransport
 import Logging
 import Metadata
+import NIOPosix
 import Runtime
 import ServiceLifecycle
 import Services
@@ -50,15 +51,19 @@ public struct Daemon: Sendable {
         try await Self.settleCrashLeftovers(blobs: blobs, snapshots: snapshots, drivers: drivers, logger: logger)
         // As containerd does shortly after start: collect what a crash or expired leases left behind.
         await collector.schedule()
+        // The API's own loops (`grpc.event_loops`): requests, shims' events and the connections to shims. Pulls'
+        // HTTP clients stay on NIO's shared group. Never shut down: that would close the connections to running
+        // shims, which the task manager takes for dead shims (and cleans up); the process's exit ends the threads.
+        let apiLoops = MultiThreadedEventLoopGroup(numberOfThreads: config.eventLoops)
         let exchange = EventExchange()
         let publisher = EventPublisher(exchange: exchange, logger: logger)
         let plugins = BuiltinPlugins.all(config: config)
         let taskManager = TaskManager(
             config: RuntimeConfig(
                 root: config.root, state: config.state, daemonAddress: config.address,
-                ttrpcAddress: config.ttrpcAddress, publishBinary: Self.executablePath),
+                ttrpcAddress: config.ttrpcAddress, publishBinary: Self.executablePath, eventLoopGroup: apiLoops),
             exchange: exchange, logger: logger)
-        let shimEvents = TTRPCServer(logger: logger)
+        let shimEvents = TTRPCServer(eventLoopGroup: apiLoops, logger: logger)
         ShimEventsService.register(on: shimEvents, exchange: exchange, logger: logger)
         try SocketFile.prepare(config.ttrpcAddress)
         try await shimEvents.start(unixSocketPath: config.ttrpcAddress)
@@ -87,7 +92,8 @@ public struct Daemon: Sendable {
             AdminService(check: ConsistencyCheck(metadata: store, content: blobs, drivers: drivers, collector: collector)),
         ]
         try SocketFile.prepare(config.address)
-        let transport = UnixServerTransport(path: config.address, maxRequestPayloadSize: Self.maxMessageSize)
+        let transport = UnixServerTransport(
+            path: config.address, maxRequestPayloadSize: Self.maxMessageSize, group: apiLoops)
         let telemetry = try DaemonTelemetry(config: config, logger: logger)
         telemetry.observe(metadata: store, tasks: taskManager)
         let server = GRPCServer(

@@ -51,6 +51,17 @@ extension DaemonConfig {
             read: { file, config in if let gid = try file.int("grpc", "gid") { config.socketGID = try file.id(gid, "grpc.gid") } },
             value: { $0.socketGID.map(String.init) }, example: "0"),
         ConfigKey(
+            table: ["grpc"], name: "event_loops",
+            help: "Threads serving the API and shims (Berth's own key; one keeps a request and its shim calls on one thread).",
+            read: { file, config in
+                if let loops = try file.int("grpc", "event_loops") {
+                    guard (1...64).contains(loops) else {
+                        throw BerthError.invalidArgument("\(file.source): key grpc.event_loops: \(loops) is not between 1 and 64")
+                    }
+                    config.eventLoops = loops
+                }
+            }, value: { String($0.eventLoops) }),
+        ConfigKey(
             table: ["ttrpc"], name: "address", help: "The ttrpc socket where shims send events (default: the gRPC address + \".ttrpc\").",
             read: { file, config in
                 if let ttrpc = try file.string("ttrpc", "address") { config.ttrpcAddressSetting = ttrpc.isEmpty ? nil : ttrpc }

@@ -18,6 +18,8 @@ public struct DaemonConfig: Sendable, Equatable {
     /// Owner and group of the socket; nil keeps the daemon's own.
     public var socketUID: UInt32?
     public var socketGID: UInt32?
+    /// Threads of the event loops that serve the API, shims' events and berthd's connections to its shims.
+    public var eventLoops = 1
     public var logLevel: Logger.Level = .info
     public var logFormat: LogFormat = .text
     /// host:port of the Prometheus endpoint; nil serves none.

@@ -35,7 +35,7 @@ struct ShimLauncher: Sendable {
             }
             let address = printed.hasPrefix("unix://") ? String(printed.dropFirst("unix://".count)) : printed
             try? binary.write(toFile: bundle.path + "/shim-binary-path", atomically: false, encoding: .utf8)
-            let client = try await TTRPCClient.connect(unixSocketPath: address)
+            let client = try await TTRPCClient.connect(unixSocketPath: address, eventLoopGroup: config.eventLoopGroup)
             let task = ShimTask(
                 id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client)
             return (task, log)
@@ -54,7 +54,7 @@ struct ShimLauncher: Sendable {
         let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
         do {
             let path = address.hasPrefix("unix://") ? String(address.dropFirst("unix://".count)) : address
-            let client = try await TTRPCClient.connect(unixSocketPath: path)
+            let client = try await TTRPCClient.connect(unixSocketPath: path, eventLoopGroup: config.eventLoopGroup)
             let runtime = (try? String(contentsOfFile: bundle.path + "/runtime-name", encoding: .utf8)) ?? binary
             return (ShimTask(id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client), log)
         } catch {

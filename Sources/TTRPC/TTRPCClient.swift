@@ -13,12 +13,15 @@ public final class TTRPCClient: Sendable {
     }
 
     /// Connects to a ttrpc server. `unixSocketPath` may carry the `unix://` prefix that shims print.
+    /// Called from one of the group's loops, the connection stays on that loop (`any()`): the request that starts
+    /// a shim, and the ones on the same client connection after it, then reach the shim without a thread hop.
     public static func connect(
-        unixSocketPath: String, eventLoopGroup: any EventLoopGroup = MultiThreadedEventLoopGroup.singleton
+        unixSocketPath: String, eventLoopGroup: (any EventLoopGroup)? = nil
     ) async throws -> TTRPCClient {
         let path = unixSocketPath.hasPrefix("unix://") ? String(unixSocketPath.dropFirst(7)) : unixSocketPath
         let calls = TTRPCClientCalls()
-        let channel = try await ClientBootstrap(group: eventLoopGroup)
+        let group = eventLoopGroup ?? MultiThreadedEventLoopGroup.singleton
+        let channel = try await ClientBootstrap(group: group.any())
             .channelInitializer { channel in
                 channel.eventLoop.makeCompletedFuture {
                     let sync = channel.pipeline.syncOperations

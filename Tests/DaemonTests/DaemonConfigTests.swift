@@ -94,6 +94,7 @@ import Testing
         custom.ttrpcAddressSetting = "/run/b/events.sock"
         custom.socketUID = 0
         custom.socketGID = 998
+        custom.eventLoops = 4
         custom.logLevel = .trace
         custom.logFormat = .json
         custom.metricsAddress = "127.0.0.1:9100"
@@ -136,6 +137,8 @@ import Testing
             ("[plugins.\"io.containerd.internal.v1.tracing\"]\nsampling_ratio = 2.0", "sampling_ratio"),
             ("[plugins.\"io.containerd.tracing.processor.v1.otlp\"]\nprotocol = \"udp\"", "protocol"),
             ("[grpc]\ngid = -1", "grpc.gid"),
+            ("[grpc]\nevent_loops = 0", "grpc.event_loops"),
+            ("[grpc]\nevent_loops = \"two\"", "grpc.event_loops"),
             ("version = 1", "version"),
         ] {
             var config = DaemonConfig()
