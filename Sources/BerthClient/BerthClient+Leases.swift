@@ -35,6 +35,18 @@ extension BerthClient {
         }, metadata: metadata, options: options)
     }
 
+    /// Adds a resource (`type` "content", "snapshots/<snapshotter>", "ingests") to this client's lease.
+    public func addToLease(type: String, id: String) async throws {
+        guard let lease else { throw BerthError.failedPrecondition("no lease to add \(type) \(id) to") }
+        _ = try await leases.addResource(.with {
+            $0.id = lease
+            $0.resource = .with {
+                $0.type = type
+                $0.id = id
+            }
+        }, metadata: metadata, options: options)
+    }
+
     /// This client, with every call made under `lease` (containerd's `containerd-lease` metadata).
     public func withLease(_ lease: String) -> BerthClient {
         BerthClient(grpc: grpc, namespace: namespace, timeout: timeout, lease: lease)

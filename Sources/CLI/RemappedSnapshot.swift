@@ -11,6 +11,9 @@ struct RemappedSnapshot {
     /// The remapped snapshot for `chainID`, made if it is not there yet.
     func base(chainID: String, uid: UInt32, gid: UInt32) async throws -> String {
         let name = "\(chainID)-\(uid)-\(gid)"
+        // Held by the lease before it is looked at: a collection (after another container with this mapping is
+        // removed) could otherwise take it between the look and the Prepare that names it as parent.
+        if client.lease != nil { try await client.addToLease(type: "snapshots/\(snapshotter)", id: name) }
         if (try? await client.statSnapshot(name, snapshotter: snapshotter)) != nil { return name }
         let key = name + "-remap"
         let mounts = try await client.prepareSnapshot(key, parent: chainID, snapshotter: snapshotter)

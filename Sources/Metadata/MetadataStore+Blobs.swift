@@ -8,6 +8,17 @@ extension MetadataStore {
         try await lookup { db in try Self.blob(db, namespace: namespace, digest: digest) }
     }
 
+    /// The namespace's record of the blob, which `lease` holds from now on, in one transaction (as containerd's
+    /// writer does for content that exists): whoever skips writing a blob it found must not lose it to a
+    /// collection before it is referenced.
+    public func blob(namespace: String, digest: Digest, holdingIn lease: String) async throws -> BlobRecord? {
+        try await write { db in
+            guard let record = try Self.blob(db, namespace: namespace, digest: digest) else { return nil }
+            try Self.addLeaseResource(db, namespace: namespace, lease: lease, type: "content", id: digest.description)
+            return record
+        }
+    }
+
     public func blobs(namespace: String) async throws -> [BlobRecord] {
         try await read { db in
             try Row.fetchAll(

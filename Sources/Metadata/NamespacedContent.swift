@@ -16,11 +16,17 @@ public struct NamespacedContent: Sendable {
         self.collector = collector
     }
 
-    public func info(namespace: String, digest: Digest) async throws -> BlobRecord {
-        guard let record = try await metadata.blob(namespace: namespace, digest: digest) else {
+    /// With a lease, the blob found joins it (see `MetadataStore.blob(namespace:digest:holdingIn:)`).
+    public func info(namespace: String, digest: Digest, lease: String? = nil) async throws -> BlobRecord {
+        guard let record = try await record(namespace: namespace, digest: digest, lease: lease) else {
             throw BerthError.notFound("content digest \(digest)")
         }
         return record
+    }
+
+    private func record(namespace: String, digest: Digest, lease: String?) async throws -> BlobRecord? {
+        guard let lease else { return try await metadata.blob(namespace: namespace, digest: digest) }
+        return try await metadata.blob(namespace: namespace, digest: digest, holdingIn: lease)
     }
 
     public func list(namespace: String) async throws -> [BlobRecord] {
@@ -88,7 +94,7 @@ public struct NamespacedContent: Sendable {
 
     /// Throws alreadyExists when the namespace has (or has just been given) the blob.
     public func shareIfPresent(namespace: String, digest: Digest, size: Int64, lease: String?) async throws {
-        if try await metadata.blob(namespace: namespace, digest: digest) != nil {
+        if try await record(namespace: namespace, digest: digest, lease: lease) != nil {
             throw BerthError.alreadyExists("content \(digest)")
         }
         guard let existing = try? store.info(digest), size <= 0 || size == existing.size else { return }

@@ -14,7 +14,8 @@ struct LocalContentSink: ContentSink {
 
     func info(_ digest: String) async throws -> Distribution.ContentInfo? {
         do {
-            let record = try await content.info(namespace: namespace, digest: try Digest(parsing: digest))
+            // Under the pull's lease: a blob the pull skips stays until the image names it.
+            let record = try await content.info(namespace: namespace, digest: try Digest(parsing: digest), lease: lease)
             return Distribution.ContentInfo(size: record.size, labels: record.labels)
         } catch let error as BerthError where error.kind == .notFound {
             return nil

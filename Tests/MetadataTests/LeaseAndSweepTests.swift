@@ -76,6 +76,21 @@ import Testing
         #expect(try await store.blobs(namespace: "a").map(\.digest) == [digest(6)])
     }
 
+    /// A blob found under a lease (a pull that skips what it has) joins the lease in the same step, so a sweep
+    /// right after cannot take it; one not found joins nothing.
+    @Test func aBlobFoundUnderALeaseIsHeldByIt() async throws {
+        try await store.addBlob(namespace: "a", BlobRecord(digest: digest(1), size: 1), lease: nil)
+        try await store.createLease(namespace: "a", id: "pull", labels: [:])
+        #expect(try await store.blob(namespace: "a", digest: digest(1), holdingIn: "pull")?.digest == digest(1))
+        #expect(try await store.blob(namespace: "a", digest: digest(2), holdingIn: "pull") == nil)
+        #expect(try await store.leaseResources(namespace: "a", lease: "pull") == [LeaseResource(type: "content", id: digest(1).description)])
+        #expect(try await store.sweepUnreferenced().removedBlobs["a"] == nil)
+        #expect(try await store.blobs(namespace: "a").map(\.digest) == [digest(1)])
+        await #expect(throws: BerthError.notFound("lease \"gone\"")) {
+            _ = try await store.blob(namespace: "a", digest: digest(1), holdingIn: "gone")
+        }
+    }
+
     @Test func expiredLeasesAreRemovedAndReleaseTheirContent() async throws {
         let past = Date().addingTimeInterval(-60).formatted(.iso8601)
         let future = Date().addingTimeInterval(3600).formatted(.iso8601)
