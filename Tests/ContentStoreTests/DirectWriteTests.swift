@@ -52,15 +52,21 @@ import Testing
         }
     }
 
+    /// Feeds a blob up to a cut 6 MiB past the threshold, ends the writer with `end`, and opens a new one.
+    static func cutShort(
+        _ store: LocalContentStore, seed: UInt64, end: (ContentWriter) -> Void
+    ) throws -> (bytes: [UInt8], cut: Int, resumed: ContentWriter) {
+        let bytes = randomBytes(size, seed: seed)
+        let cut = Int(DirectWriteStage.threshold) + (6 << 20) + 4097
+        let writer = try store.writer(ref: "cut")
+        try feed(writer, bytes[..<cut])
+        end(writer)
+        return (bytes, cut, try store.writer(ref: "cut"))
+    }
+
     @Test func closingMidStagePutsEveryAcceptedByteInTheFile() throws {
         try withTemporaryStore { store, _ in
-            let bytes = randomBytes(Self.size, seed: 22)
-            let cut = Int(DirectWriteStage.threshold) + (6 << 20) + 4097
-            let writer = try store.writer(ref: "closed")
-            try Self.feed(writer, bytes[..<cut])
-            writer.close()
-
-            let resumed = try store.writer(ref: "closed")
+            let (bytes, cut, resumed) = try Self.cutShort(store, seed: 22) { $0.close() }
             #expect(try resumed.status().offset == Int64(cut))
             try Self.feed(resumed, bytes[cut...])
             #expect(try resumed.commit(expected: digest(bytes)) == digest(bytes))
@@ -68,14 +74,8 @@ import Testing
     }
 
     @Test func aKillMidStageLosesOnlyStagedBytesAndResumesFromTheFile() throws {
-        try withTemporaryStore { store, root in
-            let bytes = randomBytes(Self.size, seed: 23)
-            let cut = Int(DirectWriteStage.threshold) + (6 << 20) + 4097
-            let writer = try store.writer(ref: "killed")
-            try Self.feed(writer, bytes[..<cut])
-            writer.abandonAsIfKilled()
-
-            let resumed = try store.writer(ref: "killed")
+        try withTemporaryStore { store, _ in
+            let (bytes, cut, resumed) = try Self.cutShort(store, seed: 23) { $0.abandonAsIfKilled() }
             let offset = try Int(resumed.status().offset)
             #expect(offset < cut && offset >= Int(DirectWriteStage.threshold), "resumed at \(offset)")
             try Self.feed(resumed, bytes[offset...])
