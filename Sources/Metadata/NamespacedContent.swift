@@ -98,12 +98,14 @@ public struct NamespacedContent: Sendable {
             throw BerthError.alreadyExists("content \(digest)")
         }
         guard let existing = try? store.info(digest), size <= 0 || size == existing.size else { return }
-        try await collector.withCommitPermit {
+        let shared = try await collector.withCommitPermit {
             // The file may have been collected since; only record what is still there.
-            guard store.exists(digest) else { return }
+            guard store.exists(digest) else { return false }
             try await metadata.addBlob(namespace: namespace, BlobRecord(digest: digest, size: existing.size), lease: lease)
+            return true
         }
-        throw BerthError.alreadyExists("content \(digest)")
+        // A file collected in between is written again: alreadyExists would tell the writer it is stored.
+        if shared { throw BerthError.alreadyExists("content \(digest)") }
     }
 
     /// Commits the ingest and records the blob in the namespace (and lease) as one step against collection.

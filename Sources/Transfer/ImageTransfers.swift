@@ -110,20 +110,8 @@ public actor ImageTransfers {
             let outcome = try await withSpan("berth.transfer.pull") { span in
                 span.attributes["containerd.namespace"] = namespace
                 span.attributes["berth.pull.reference"] = "\(options.reference)"
-                let outcome: PullOutcome
-                do {
-                    outcome = try await pull(
-                        job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
-                } catch let error as BerthError where Self.lostToCollection(error) {
-                    // A blob went away while the pull used it: seen under load, with the same image removed and
-                    // collected at the same moment, and not traced to its cause yet. What the pull has found since
-                    // is held by its lease, so one more walk fetches what is missing.
-                    logger.warning("a blob of the pull was collected meanwhile, pulling again", metadata: [
-                        "ref": "\(options.reference)", "error": "\(error.message)",
-                    ])
-                    outcome = try await pull(
-                        job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
-                }
+                let outcome = try await pull(
+                    job, namespace: namespace, options, lease: lease.id, registry: registry, stores: stores, events: events)
                 span.attributes["berth.pull.bytes_fetched"] = Int(clamping: outcome.bytesFetched)
                 return outcome
             }
@@ -196,11 +184,6 @@ public actor ImageTransfers {
                 namespace: namespace, name: name, labels: [:], target: target, paths: ["target"])
             await events.imageUpdated(namespace: namespace, updated)
         }
-    }
-
-    /// The local store lost a blob (`content digest …: not found`), as opposed to the registry lacking one.
-    static func lostToCollection(_ error: BerthError) -> Bool {
-        error.kind == .notFound && error.message.hasPrefix("content digest ")
     }
 
     static func expiry() -> String {
