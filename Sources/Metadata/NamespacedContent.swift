@@ -24,8 +24,11 @@ public struct NamespacedContent: Sendable {
         return record
     }
 
+    /// A read in place first: most lookups under a lease (every Write stream, every blob of a pull) find
+    /// nothing, and need no write transaction; one that finds the blob joins the lease, checking again there.
     private func record(namespace: String, digest: Digest, lease: String?) async throws -> BlobRecord? {
-        guard let lease else { return try await metadata.blob(namespace: namespace, digest: digest) }
+        let found = try await metadata.blob(namespace: namespace, digest: digest)
+        guard let lease, found != nil else { return found }
         return try await metadata.blob(namespace: namespace, digest: digest, holdingIn: lease)
     }
 
