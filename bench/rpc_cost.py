@@ -5,8 +5,8 @@
     sudo bench/rpc_cost.py [--berthd PATH] [--calls N]
 
 Starts berthd (stripped copy: valgrind cannot read Swift's debug info) under callgrind on a temp root,
-ingests a 1 MiB blob with ctr, then for Version, Content/Info and Content/Read (32 KiB) makes --calls
-calls with grpcio after a warm-up, zeroing the counters before and dumping them after. It needs root,
+ingests a 1 MiB blob and prepares a snapshot with ctr, then for Version, Content/Info, Snapshots/Stat and
+Content/Read (32 KiB) makes --calls calls with grpcio after a warm-up, zeroing the counters before and dumping them after. It needs root,
 valgrind (installed with apt if missing) and grpcio (installed into bench/work/venv).
 """
 import argparse, glob, hashlib, os, shutil, subprocess, sys, tempfile, time
@@ -65,6 +65,8 @@ def main():
         digest = "sha256:" + hashlib.sha256(blob).hexdigest()
         subprocess.run(["ctr", "--address", socket, "content", "ingest", "--expected-digest", digest, "rpc-cost"],
                        input=blob, check=True, timeout=300)
+        subprocess.run(["ctr", "--address", socket, "snapshots", "prepare", "rpc-cost", ""], check=True, timeout=300,
+                       capture_output=True)
         channel = grpc.insecure_channel(f"unix://{socket}")
         metadata = (("containerd-namespace", "default"),)
         same = lambda data: data  # raw protobuf bytes both ways
@@ -72,6 +74,8 @@ def main():
             ("Version", channel.unary_unary("/containerd.services.version.v1.Version/Version", same, same), b""),
             ("Content/Info", channel.unary_unary("/containerd.services.content.v1.Content/Info", same, same),
              field(1, digest)),
+            ("Snapshots/Stat", channel.unary_unary("/containerd.services.snapshots.v1.Snapshots/Stat", same, same),
+             field(1, "overlayfs") + field(2, "rpc-cost")),
             ("Content/Read 32 KiB", channel.unary_stream("/containerd.services.content.v1.Content/Read", same, same),
              field(1, digest) + b"\x18\x80\x80\x02"),
         ]

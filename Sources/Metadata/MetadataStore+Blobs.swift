@@ -22,7 +22,7 @@ extension MetadataStore {
     public func blobs(namespace: String) async throws -> [BlobRecord] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM blobs WHERE namespace = ? ORDER BY digest", arguments: [namespace]
+                db.cachedStatement(sql: "SELECT * FROM blobs WHERE namespace = ? ORDER BY digest"), arguments: [namespace]
             ).map(Self.blobRecord)
         }
     }
@@ -30,7 +30,7 @@ extension MetadataStore {
     /// Whether any namespace holds a record of the blob (the shared-blob fast path checks this).
     public func blobIsReferencedAnywhere(_ digest: Digest) async throws -> Bool {
         try await read { db in
-            try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM blobs WHERE digest = ?)", arguments: [digest.description]) ?? false
+            try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM blobs WHERE digest = ?)"), arguments: [digest.description]) ?? false
         }
     }
 
@@ -45,7 +45,7 @@ extension MetadataStore {
             if let lease { try Self.addLeaseResource(db, namespace: namespace, lease: lease, type: "content", id: record.digest.description) }
             if try Self.blob(db, namespace: namespace, digest: record.digest) != nil { return true }
             let now = Date().timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO blobs (namespace, digest, size, labels, created_at, updated_at) VALUES (?, ?, ?, ?, ?, ?)",
                 arguments: [namespace, record.digest.description, record.size, labels, now, now])
             return false
@@ -65,7 +65,7 @@ extension MetadataStore {
             record.labels = FieldPaths.apply(labels: record.labels, update: update, paths: paths)
             try Labels.validate(record.labels)
             record.updatedAt = Date()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE blobs SET labels = ?, updated_at = ? WHERE namespace = ? AND digest = ?",
                 arguments: [try LabelCoding.encode(record.labels), record.updatedAt.timeIntervalSince1970, namespace, digest.description])
             return record
@@ -75,7 +75,7 @@ extension MetadataStore {
     /// Removes the namespace's record; the file goes when no namespace records it (garbage collection).
     public func deleteBlob(namespace: String, digest: Digest) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest.description])
+            try db.executeCached(sql: "DELETE FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest.description])
             if db.changesCount == 0 { throw BerthError.notFound("content digest \(digest)") }
         }
     }

@@ -15,7 +15,7 @@ extension MetadataStore {
 
     public func containers(namespace: String) async throws -> [ContainerRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM containers WHERE namespace = ? ORDER BY id", arguments: [namespace])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM containers WHERE namespace = ? ORDER BY id"), arguments: [namespace])
                 .map(Self.containerRecord)
         }
     }
@@ -89,7 +89,7 @@ extension MetadataStore {
             }
             updated.createdAt = createdAt
             updated.updatedAt = Date()
-            try db.execute(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, updated.id])
+            try db.executeCached(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, updated.id])
             try Self.insert(db, namespace: namespace, updated)
             return updated
         }
@@ -97,7 +97,7 @@ extension MetadataStore {
 
     public func deleteContainer(namespace: String, id: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, id])
+            try db.executeCached(sql: "DELETE FROM containers WHERE namespace = ? AND id = ?", arguments: [namespace, id])
             if db.changesCount == 0 { throw BerthError.notFound("container \(id)") }
         }
     }
@@ -135,7 +135,7 @@ extension MetadataStore {
     }
 
     private static func insert(_ db: Database, namespace: String, _ container: ContainerRecord) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO containers (namespace, id, labels, image, runtime_name, runtime_options, spec, snapshotter,
                                         snapshot_key, extensions, created_at, updated_at)

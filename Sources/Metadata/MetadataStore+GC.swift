@@ -27,14 +27,14 @@ extension MetadataStore {
     public func sweepUnreferenced(now: Date = Date()) async throws -> MetadataSweep {
         try await write { db in
             var sweep = MetadataSweep()
-            let namespaces = try String.fetchAll(db, sql: "SELECT name FROM namespaces")
+            let namespaces = try String.fetchAll(db.cachedStatement(sql: "SELECT name FROM namespaces"))
             for namespace in namespaces {
                 try Self.sweep(db, namespace: namespace, now: now, into: &sweep)
             }
             let removed = Set(sweep.removedBlobs.values.flatMap { $0 })
             for digest in removed {
                 let stillRecorded = try Bool.fetchOne(
-                    db, sql: "SELECT EXISTS(SELECT 1 FROM blobs WHERE digest = ?)", arguments: [digest.description]) ?? false
+                    db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM blobs WHERE digest = ?)"), arguments: [digest.description]) ?? false
                 if !stillRecorded { sweep.unreferencedDigests.insert(digest) }
             }
             return sweep
@@ -43,7 +43,7 @@ extension MetadataStore {
 
     /// Every digest some namespace records; files outside this set are garbage (e.g. left by a crash).
     public func allRecordedDigests() async throws -> Set<String> {
-        try await read { db in Set(try String.fetchAll(db, sql: "SELECT DISTINCT digest FROM blobs")) }
+        try await read { db in Set(try String.fetchAll(db.cachedStatement(sql: "SELECT DISTINCT digest FROM blobs"))) }
     }
 
     /// A node of the reference graph.
@@ -65,16 +65,16 @@ extension MetadataStore {
         }
 
         // Leases: expired ones are removed; live ones hold their resources (flat leases hold only those).
-        for row in try Row.fetchAll(db, sql: "SELECT id, labels FROM leases WHERE namespace = ?", arguments: [namespace]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, labels FROM leases WHERE namespace = ?"), arguments: [namespace]) {
             let lease = LeaseRecord(id: row["id"], labels: try row.labels())
             if let expiry = lease.expiresAt, expiry < now {
-                try db.execute(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, lease.id])
+                try db.executeCached(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, lease.id])
                 sweep.expiredLeases[namespace, default: []].append(lease.id)
                 continue
             }
             let follow = lease.labels[GCLabels.flat] == nil
             for resource in try Row.fetchAll(
-                db, sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ?",
+                db.cachedStatement(sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ?"),
                 arguments: [namespace, lease.id])
             {
                 let type: String = resource["type"]
@@ -86,13 +86,13 @@ extension MetadataStore {
             }
         }
         // Images hold their target and whatever their labels reference.
-        for row in try Row.fetchAll(db, sql: "SELECT target_digest, labels FROM images WHERE namespace = ?", arguments: [namespace]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT target_digest, labels FROM images WHERE namespace = ?"), arguments: [namespace]) {
             mark(.content(row["target_digest"]))
             markReferences(try row.labels())
         }
         // Containers hold their snapshot and whatever their labels reference.
         for row in try Row.fetchAll(
-            db, sql: "SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?", arguments: [namespace])
+            db.cachedStatement(sql: "SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?"), arguments: [namespace])
         {
             let snapshotter: String = row["snapshotter"]
             if !snapshotter.isEmpty { mark(.snapshot(snapshotter: snapshotter, key: row["snapshot_key"])) }
@@ -100,14 +100,14 @@ extension MetadataStore {
         }
         // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
-        for row in try Row.fetchAll(db, sql: "SELECT digest, labels FROM blobs WHERE namespace = ?", arguments: [namespace]) {
+        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT digest, labels FROM blobs WHERE namespace = ?"), arguments: [namespace]) {
             let labels = try row.labels()
             blobLabels[row["digest"]] = labels
             if labels[GCLabels.root] != nil { mark(.content(row["digest"])) }
         }
         var snapshots: [GCNode: (id: Int64, parent: String?, labels: [String: String])] = [:]
         for row in try Row.fetchAll(
-            db, sql: "SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?", arguments: [namespace])
+            db.cachedStatement(sql: "SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?"), arguments: [namespace])
         {
             let node = GCNode.snapshot(snapshotter: row["snapshotter"], key: row["key"])
             let labels = try row.labels()
@@ -126,13 +126,13 @@ extension MetadataStore {
             }
         }
         for (digest, _) in blobLabels where !marked.contains(.content(digest)) {
-            try db.execute(sql: "DELETE FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest])
+            try db.executeCached(sql: "DELETE FROM blobs WHERE namespace = ? AND digest = ?", arguments: [namespace, digest])
             if let parsed = try? Digest(parsing: digest) { sweep.removedBlobs[namespace, default: []].append(parsed) }
         }
         // Children before parents: a child always has a larger id than its parent.
         for (node, snapshot) in snapshots.sorted(by: { $0.value.id > $1.value.id }) where !marked.contains(node) {
             guard case .snapshot(let snapshotter, _) = node else { continue }
-            try db.execute(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [snapshot.id])
+            try db.executeCached(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [snapshot.id])
             sweep.removedSnapshots.append(RemovedSnapshot(snapshotter: snapshotter, id: snapshot.id))
         }
     }

@@ -15,7 +15,7 @@ extension MetadataStore {
 
     public func images(namespace: String) async throws -> [ImageRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM images WHERE namespace = ? ORDER BY name", arguments: [namespace])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM images WHERE namespace = ? ORDER BY name"), arguments: [namespace])
                 .map(Self.imageRecord)
         }
     }
@@ -77,7 +77,7 @@ extension MetadataStore {
             try Self.validate(updated)
             updated.createdAt = current.createdAt
             updated.updatedAt = Date()
-            try db.execute(sql: "DELETE FROM images WHERE namespace = ? AND name = ?", arguments: [namespace, name])
+            try db.executeCached(sql: "DELETE FROM images WHERE namespace = ? AND name = ?", arguments: [namespace, name])
             try Self.insert(db, namespace: namespace, updated)
             return updated
         }
@@ -85,7 +85,7 @@ extension MetadataStore {
 
     public func deleteImage(namespace: String, name: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM images WHERE namespace = ? AND name = ?", arguments: [namespace, name])
+            try db.executeCached(sql: "DELETE FROM images WHERE namespace = ? AND name = ?", arguments: [namespace, name])
             if db.changesCount == 0 { throw BerthError.notFound("image \"\(name)\"") }
         }
     }
@@ -112,7 +112,7 @@ extension MetadataStore {
     }
 
     private static func insert(_ db: Database, namespace: String, _ image: ImageRecord) throws {
-        try db.execute(
+        try db.executeCached(
             sql: """
                 INSERT INTO images (namespace, name, labels, target_media_type, target_digest, target_size,
                                     target_annotations, created_at, updated_at)

@@ -16,7 +16,7 @@ extension MetadataStore {
             if try Self.leaseExists(db, namespace: namespace, id: id) {
                 throw BerthError.alreadyExists("lease \"\(id)\"")
             }
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO leases (namespace, id, labels, created_at) VALUES (?, ?, ?, ?)",
                 arguments: [namespace, id, encoded, lease.createdAt.timeIntervalSince1970])
         }
@@ -25,14 +25,14 @@ extension MetadataStore {
 
     public func deleteLease(namespace: String, id: String) async throws {
         try await write { db in
-            try db.execute(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, id])
+            try db.executeCached(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, id])
             if db.changesCount == 0 { throw BerthError.notFound("lease \"\(id)\"") }
         }
     }
 
     public func leases(namespace: String) async throws -> [LeaseRecord] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY id", arguments: [namespace])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY id"), arguments: [namespace])
                 .map { row in LeaseRecord(id: row["id"], labels: try row.labels(), createdAt: row.date("created_at")) }
         }
     }
@@ -50,7 +50,7 @@ extension MetadataStore {
             guard try Self.leaseExists(db, namespace: namespace, id: lease) else {
                 throw BerthError.notFound("lease \"\(lease)\"")
             }
-            try db.execute(
+            try db.executeCached(
                 sql: "DELETE FROM lease_resources WHERE namespace = ? AND lease_id = ? AND type = ? AND id = ?",
                 arguments: [namespace, lease, resource.type, resource.id])
         }
@@ -62,7 +62,7 @@ extension MetadataStore {
                 throw BerthError.notFound("lease \"\(lease)\"")
             }
             return try Row.fetchAll(
-                db, sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ? ORDER BY type, id",
+                db.cachedStatement(sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ? ORDER BY type, id"),
                 arguments: [namespace, lease]
             ).map { LeaseResource(type: $0["type"], id: $0["id"]) }
         }
@@ -81,14 +81,14 @@ extension MetadataStore {
         guard try leaseExists(db, namespace: namespace, id: lease) else {
             throw BerthError.notFound("lease \"\(lease)\"")
         }
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT OR IGNORE INTO lease_resources (namespace, lease_id, type, id) VALUES (?, ?, ?, ?)",
             arguments: [namespace, lease, type, id])
     }
 
     static func leaseExists(_ db: Database, namespace: String, id: String) throws -> Bool {
         try Bool.fetchOne(
-            db, sql: "SELECT EXISTS(SELECT 1 FROM leases WHERE namespace = ? AND id = ?)", arguments: [namespace, id]) ?? false
+            db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM leases WHERE namespace = ? AND id = ?)"), arguments: [namespace, id]) ?? false
     }
 
     /// containerd's generated lease id: the clock's nanoseconds, a dash and 3 random bytes in base64url.

@@ -13,7 +13,7 @@ extension MetadataStore {
                 throw BerthError.alreadyExists("namespace \"\(namespace.name)\"")
             }
             let now = Date().timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: "INSERT INTO namespaces (name, labels, created_at, updated_at) VALUES (?, ?, ?, ?)",
                 arguments: [namespace.name, labels, now, now])
         }
@@ -30,7 +30,7 @@ extension MetadataStore {
 
     public func listNamespaces() async throws -> [Namespace] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT name, labels FROM namespaces ORDER BY name").map { row in
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, labels FROM namespaces ORDER BY name")).map { row in
                 Namespace(name: row["name"], labels: try LabelCoding.decode(row["labels"]))
             }
         }
@@ -46,17 +46,17 @@ extension MetadataStore {
         }
         return try await write { db in
             let now = Date().timeIntervalSince1970
-            let current = try Row.fetchOne(db, sql: "SELECT labels FROM namespaces WHERE name = ?", arguments: [namespace.name])
+            let current = try Row.fetchOne(db.cachedStatement(sql: "SELECT labels FROM namespaces WHERE name = ?"), arguments: [namespace.name])
             let currentLabels = try current.map { try LabelCoding.decode($0["labels"]) } ?? [:]
             let labels = FieldPaths.apply(labels: currentLabels, update: namespace.labels, paths: paths)
             try Labels.validate(labels, field: "namespace.Labels")
             let encoded = try LabelCoding.encode(labels)
             if current == nil {
-                try db.execute(
+                try db.executeCached(
                     sql: "INSERT INTO namespaces (name, labels, created_at, updated_at) VALUES (?, ?, ?, ?)",
                     arguments: [namespace.name, encoded, now, now])
             } else {
-                try db.execute(
+                try db.executeCached(
                     sql: "UPDATE namespaces SET labels = ?, updated_at = ? WHERE name = ?",
                     arguments: [encoded, now, namespace.name])
             }
@@ -75,7 +75,7 @@ extension MetadataStore {
                 throw BerthError.failedPrecondition(
                     "namespace \"\(name)\" must be empty, but it still has \(occupied.joined(separator: ", "))")
             }
-            try db.execute(sql: "DELETE FROM namespaces WHERE name = ?", arguments: [name])
+            try db.executeCached(sql: "DELETE FROM namespaces WHERE name = ?", arguments: [name])
         }
     }
 
@@ -84,20 +84,20 @@ extension MetadataStore {
     static func ensureNamespace(_ db: Database, _ name: String) throws {
         try Identifiers.validate(name)
         let now = Date().timeIntervalSince1970
-        try db.execute(
+        try db.executeCached(
             sql: "INSERT OR IGNORE INTO namespaces (name, labels, created_at, updated_at) VALUES (?, '{}', ?, ?)",
             arguments: [name, now, now])
     }
 
     static func namespaceExists(_ db: Database, _ name: String) throws -> Bool {
-        try Bool.fetchOne(db, sql: "SELECT EXISTS(SELECT 1 FROM namespaces WHERE name = ?)", arguments: [name]) ?? false
+        try Bool.fetchOne(db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM namespaces WHERE name = ?)"), arguments: [name]) ?? false
     }
 
     static func occupiedKinds(_ db: Database, namespace: String) throws -> [String] {
         var kinds: [String] = []
         for (table, noun) in namespacedTables where try db.tableExists(table) {
             let found = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS(SELECT 1 FROM \(table) WHERE namespace = ?)", arguments: [namespace]) ?? false
+                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM \(table) WHERE namespace = ?)"), arguments: [namespace]) ?? false
             if found { kinds.append(noun) }
         }
         return kinds

@@ -33,7 +33,7 @@ extension MetadataStore {
                 parentIDs = try Self.chainIDs(db, namespace, snapshotter, from: parentRecord)
             }
             let now = Date().timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     INSERT INTO snapshots (namespace, snapshotter, key, parent, kind, labels, created_at, updated_at)
                     VALUES (?, ?, ?, ?, ?, ?, ?, ?)
@@ -62,7 +62,7 @@ extension MetadataStore {
     public func snapshots(namespace: String, snapshotter: String) async throws -> [SnapshotRecord] {
         try await read { db in
             try Row.fetchAll(
-                db, sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? ORDER BY key",
+                db.cachedStatement(sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? ORDER BY key"),
                 arguments: [namespace, snapshotter]
             ).map(Self.snapshotRecord)
         }
@@ -98,10 +98,10 @@ extension MetadataStore {
                 guard parentRecord.kind == .committed else {
                     throw BerthError.invalidArgument("parent \"\(parent)\" is not committed snapshot")
                 }
-                try db.execute(sql: "UPDATE snapshots SET parent = ? WHERE id = ?", arguments: [parent, active.id])
+                try db.executeCached(sql: "UPDATE snapshots SET parent = ? WHERE id = ?", arguments: [parent, active.id])
             }
             let now = Date().timeIntervalSince1970
-            try db.execute(
+            try db.executeCached(
                 sql: """
                     UPDATE snapshots SET key = ?, kind = ?, labels = ?, updated_at = ?, usage_size = ?, usage_inodes = ?
                     WHERE id = ?
@@ -124,10 +124,10 @@ extension MetadataStore {
                 throw BerthError.notFound("snapshot \(key) does not exist")
             }
             let hasChildren = try Bool.fetchOne(
-                db, sql: "SELECT EXISTS(SELECT 1 FROM snapshots WHERE namespace = ? AND snapshotter = ? AND parent = ?)",
+                db.cachedStatement(sql: "SELECT EXISTS(SELECT 1 FROM snapshots WHERE namespace = ? AND snapshotter = ? AND parent = ?)"),
                 arguments: [namespace, snapshotter, key]) ?? false
             if hasChildren { throw BerthError.failedPrecondition("cannot remove snapshot with child") }
-            try db.execute(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [record.id])
+            try db.executeCached(sql: "DELETE FROM snapshots WHERE id = ?", arguments: [record.id])
             return record
         }
     }
@@ -145,7 +145,7 @@ extension MetadataStore {
             record.labels = FieldPaths.apply(labels: record.labels, update: update, paths: paths)
             try Labels.validate(record.labels, field: "info.Labels")
             record.updatedAt = Date()
-            try db.execute(
+            try db.executeCached(
                 sql: "UPDATE snapshots SET labels = ?, updated_at = ? WHERE id = ?",
                 arguments: [try LabelCoding.encode(record.labels), record.updatedAt.timeIntervalSince1970, record.id])
             return record
@@ -155,21 +155,21 @@ extension MetadataStore {
     /// Ids with a record, per snapshotter: directories outside this set are leftovers.
     public func snapshotIDs(snapshotter: String) async throws -> Set<Int64> {
         try await read { db in
-            Set(try Int64.fetchAll(db, sql: "SELECT id FROM snapshots WHERE snapshotter = ?", arguments: [snapshotter]))
+            Set(try Int64.fetchAll(db.cachedStatement(sql: "SELECT id FROM snapshots WHERE snapshotter = ?"), arguments: [snapshotter]))
         }
     }
 
     /// Every record of a snapshotter, with its namespace: for recovery and the consistency check.
     public func allSnapshots(snapshotter: String) async throws -> [(namespace: String, record: SnapshotRecord)] {
         try await read { db in
-            try Row.fetchAll(db, sql: "SELECT * FROM snapshots WHERE snapshotter = ? ORDER BY id", arguments: [snapshotter])
+            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM snapshots WHERE snapshotter = ? ORDER BY id"), arguments: [snapshotter])
                 .map { (namespace: $0["namespace"], record: try Self.snapshotRecord($0)) }
         }
     }
 
     static func snapshotRow(_ db: Database, _ namespace: String, _ snapshotter: String, _ key: String) throws -> SnapshotRecord? {
         try Row.fetchOne(
-            db, sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? AND key = ?",
+            db.cachedStatement(sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? AND key = ?"),
             arguments: [namespace, snapshotter, key]
         ).map(snapshotRecord)
     }

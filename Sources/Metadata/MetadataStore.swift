@@ -36,9 +36,10 @@ public final class MetadataStore: Sendable {
 
     /// Synchronous on purpose: a read takes microseconds, and GRDB's async read costs two thread hops (to a
     /// reader queue and back), which made a trivial RPC such as Content/Info ten times slower than containerd's.
-    /// A serial reader queue that is idle runs the block on the calling thread.
+    /// A serial reader queue that is idle runs the block on the calling thread. The transaction is begun with
+    /// a cached statement (`inCachedTransaction`).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapDatabaseErrors { try pool.read(body) }
+        try await mapDatabaseErrors { try pool.unsafeRead { db in try db.inCachedTransaction(immediate: false) { try body(db) } } }
     }
 
     /// A lookup that runs one statement (SQLite reads it in a transaction of its own), so it skips the
@@ -48,7 +49,9 @@ public final class MetadataStore: Sendable {
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapDatabaseErrors { try await pool.write(body) }
+        try await mapDatabaseErrors {
+            try await pool.writeWithoutTransaction { db in try db.inCachedTransaction(immediate: true) { try body(db) } }
+        }
     }
 
     private func mapDatabaseErrors<T>(_ body: () async throws -> T) async throws -> T {
