@@ -81,7 +81,10 @@ let package = Package(
         // The embedded SQLite database: schema, migrations, namespaced records, garbage collection.
         .target(
             name: "Metadata",
-            dependencies: ["BerthCore", "ContentStore", "Snapshots", .product(name: "GRDB", package: "GRDB.swift")]
+            dependencies: [
+                "BerthCore", "ContentStore", "Snapshots", .product(name: "GRDB", package: "GRDB.swift"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
         ),
         // OCI image-spec documents and media types, and walking an image's tree.
         .target(name: "OCI"),

@@ -88,7 +88,7 @@ extension MetadataStore {
 
     static func blobRecord(_ row: Row) throws -> BlobRecord {
         BlobRecord(
-            digest: try row.digest("digest"), size: row["size"], labels: try row.labels(),
+            digest: try row.digest("digest"), size: row[column: "size"], labels: try row.labels(),
             createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
     }
 }

@@ -126,11 +126,11 @@ extension MetadataStore {
 
     static func containerRecord(_ row: Row) throws -> ContainerRecord {
         ContainerRecord(
-            id: row["id"], labels: try row.labels(), image: row["image"],
-            runtime: .init(name: row["runtime_name"], options: try TypedValueCoding.decode(row["runtime_options"])),
-            spec: try TypedValueCoding.decode(row["spec"]),
-            snapshotter: row["snapshotter"], snapshotKey: row["snapshot_key"],
-            extensions: try TypedValueCoding.decodeMap(row["extensions"]),
+            id: row[column: "id"], labels: try row.labels(), image: row[column: "image"],
+            runtime: .init(name: row[column: "runtime_name"], options: try TypedValueCoding.decode(row[column: "runtime_options"])),
+            spec: try TypedValueCoding.decode(row[column: "spec"]),
+            snapshotter: row[column: "snapshotter"], snapshotKey: row[column: "snapshot_key"],
+            extensions: try TypedValueCoding.decodeMap(row[column: "extensions"]),
             createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
     }
 
@@ -147,38 +147,5 @@ extension MetadataStore {
                 container.snapshotter, container.snapshotKey, try TypedValueCoding.encodeMap(container.extensions),
                 container.createdAt.timeIntervalSince1970, container.updatedAt.timeIntervalSince1970,
             ])
-    }
-}
-
-/// Typed values are stored as JSON (type URL + base64 bytes): readable with sqlite3, and never parsed by SQL.
-enum TypedValueCoding {
-    static func encode(_ value: TypedValue?) throws -> Data? {
-        guard let value else { return nil }
-        return try JSONEncoder().encode(value)
-    }
-
-    static func decode(_ data: Data?) throws -> TypedValue? {
-        guard let data else { return nil }
-        do {
-            return try JSONDecoder().decode(TypedValue.self, from: data)
-        } catch {
-            throw BerthError(.unknown, "metadata database: corrupt typed value: \(error)")
-        }
-    }
-
-    static func encodeMap(_ values: [String: TypedValue]) throws -> Data? {
-        guard !values.isEmpty else { return nil }
-        let encoder = JSONEncoder()
-        encoder.outputFormatting = .sortedKeys
-        return try encoder.encode(values)
-    }
-
-    static func decodeMap(_ data: Data?) throws -> [String: TypedValue] {
-        guard let data else { return [:] }
-        do {
-            return try JSONDecoder().decode([String: TypedValue].self, from: data)
-        } catch {
-            throw BerthError(.unknown, "metadata database: corrupt extensions column: \(error)")
-        }
     }
 }

@@ -66,7 +66,7 @@ extension MetadataStore {
 
         // Leases: expired ones are removed; live ones hold their resources (flat leases hold only those).
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, labels FROM leases WHERE namespace = ?"), arguments: [namespace]) {
-            let lease = LeaseRecord(id: row["id"], labels: try row.labels())
+            let lease = LeaseRecord(id: row[column: "id"], labels: try row.labels())
             if let expiry = lease.expiresAt, expiry < now {
                 try db.executeCached(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, lease.id])
                 sweep.expiredLeases[namespace, default: []].append(lease.id)
@@ -87,31 +87,31 @@ extension MetadataStore {
         }
         // Images hold their target and whatever their labels reference.
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT target_digest, labels FROM images WHERE namespace = ?"), arguments: [namespace]) {
-            mark(.content(row["target_digest"]))
+            mark(.content(row[column: "target_digest"]))
             markReferences(try row.labels())
         }
         // Containers hold their snapshot and whatever their labels reference.
         for row in try Row.fetchAll(
             db.cachedStatement(sql: "SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?"), arguments: [namespace])
         {
-            let snapshotter: String = row["snapshotter"]
-            if !snapshotter.isEmpty { mark(.snapshot(snapshotter: snapshotter, key: row["snapshot_key"])) }
+            let snapshotter: String = row[column: "snapshotter"]
+            if !snapshotter.isEmpty { mark(.snapshot(snapshotter: snapshotter, key: row[column: "snapshot_key"])) }
             markReferences(try row.labels())
         }
         // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
         for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT digest, labels FROM blobs WHERE namespace = ?"), arguments: [namespace]) {
             let labels = try row.labels()
-            blobLabels[row["digest"]] = labels
-            if labels[GCLabels.root] != nil { mark(.content(row["digest"])) }
+            blobLabels[row[column: "digest"]] = labels
+            if labels[GCLabels.root] != nil { mark(.content(row[column: "digest"])) }
         }
         var snapshots: [GCNode: (id: Int64, parent: String?, labels: [String: String])] = [:]
         for row in try Row.fetchAll(
             db.cachedStatement(sql: "SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?"), arguments: [namespace])
         {
-            let node = GCNode.snapshot(snapshotter: row["snapshotter"], key: row["key"])
+            let node = GCNode.snapshot(snapshotter: row[column: "snapshotter"], key: row[column: "key"])
             let labels = try row.labels()
-            snapshots[node] = (row["id"], row["parent"], labels)
+            snapshots[node] = (row[column: "id"], row[column: "parent"], labels)
             if labels[GCLabels.root] != nil { mark(node) }
         }
         // Everything reachable: content through its labels, snapshots through their parents and labels.

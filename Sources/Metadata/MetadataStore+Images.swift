@@ -104,9 +104,9 @@ extension MetadataStore {
 
     static func imageRecord(_ row: Row) throws -> ImageRecord {
         ImageRecord(
-            name: row["name"], labels: try row.labels(),
+            name: row[column: "name"], labels: try row.labels(),
             target: Descriptor(
-                mediaType: row["target_media_type"], digest: try row.digest("target_digest"), size: row["target_size"],
+                mediaType: row[column: "target_media_type"], digest: try row.digest("target_digest"), size: row[column: "target_size"],
                 annotations: try row.labels("target_annotations")),
             createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
     }

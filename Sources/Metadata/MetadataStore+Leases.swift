@@ -33,7 +33,7 @@ extension MetadataStore {
     public func leases(namespace: String) async throws -> [LeaseRecord] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY id"), arguments: [namespace])
-                .map { row in LeaseRecord(id: row["id"], labels: try row.labels(), createdAt: row.date("created_at")) }
+                .map { row in LeaseRecord(id: row[column: "id"], labels: try row.labels(), createdAt: row.date("created_at")) }
         }
     }
 

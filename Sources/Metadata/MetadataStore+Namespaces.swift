@@ -24,14 +24,14 @@ extension MetadataStore {
         try await lookup { db in
             guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT labels FROM namespaces WHERE name = ?"), arguments: [name])
             else { return nil }
-            return Namespace(name: name, labels: try LabelCoding.decode(row["labels"]))
+            return Namespace(name: name, labels: try LabelCoding.decode(row[column: "labels"]))
         }
     }
 
     public func listNamespaces() async throws -> [Namespace] {
         try await read { db in
             try Row.fetchAll(db.cachedStatement(sql: "SELECT name, labels FROM namespaces ORDER BY name")).map { row in
-                Namespace(name: row["name"], labels: try LabelCoding.decode(row["labels"]))
+                Namespace(name: row[column: "name"], labels: try LabelCoding.decode(row[column: "labels"]))
             }
         }
     }

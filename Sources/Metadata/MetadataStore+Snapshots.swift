@@ -189,13 +189,13 @@ extension MetadataStore {
     }
 
     static func snapshotRecord(_ row: Row) throws -> SnapshotRecord {
-        guard let kind = SnapshotKind(rawValue: row["kind"]) else {
-            throw BerthError(.unknown, "metadata database: unknown snapshot kind \(row["kind"] as Int)")
+        guard let kind = SnapshotKind(rawValue: row[column: "kind"]) else {
+            throw BerthError(.unknown, "metadata database: unknown snapshot kind \(row[column: "kind"] as Int)")
         }
-        let size: Int64? = row["usage_size"]
-        let inodes: Int64? = row["usage_inodes"]
+        let size: Int64? = row[column: "usage_size"]
+        let inodes: Int64? = row[column: "usage_inodes"]
         return SnapshotRecord(
-            id: row["id"], snapshotter: row["snapshotter"], key: row["key"], parent: row["parent"], kind: kind,
+            id: row[column: "id"], snapshotter: row[column: "snapshotter"], key: row[column: "key"], parent: row[column: "parent"], kind: kind,
             labels: try row.labels(), createdAt: row.date("created_at"), updatedAt: row.date("updated_at"),
             usage: size.map { SnapshotUsage(size: $0, inodes: inodes ?? 0) })
     }

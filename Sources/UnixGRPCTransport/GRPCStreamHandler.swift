@@ -29,8 +29,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
 
     let loop: any EventLoop
     let cancellation = ServerContext.RPCCancellationHandle()
-    let parts: AsyncThrowingStream<Part, any Error>
-    private let partsContinuation: AsyncThrowingStream<Part, any Error>.Continuation
+    let parts = SingleConsumerQueue<Part>()
     private var deframer: MessageDeframer
     private var context: ChannelHandlerContext?
 
@@ -47,7 +46,6 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     init(loop: any EventLoop, maxPayloadSize: Int) {
         self.loop = loop
         deframer = MessageDeframer(maxPayloadSize: maxPayloadSize)
-        (parts, partsContinuation) = AsyncThrowingStream.makeStream(of: Part.self)
     }
 
     // MARK: Channel events (on the loop)
@@ -66,7 +64,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
                 head = received
                 headWaiter?.resume(returning: received)
                 headWaiter = nil
-                partsContinuation.yield(.metadata(metadata))
+                parts.yield(.metadata(metadata))
                 if headers.endStream { endRequest() }
             case .headers(let trailers):
                 if trailers.endStream {
@@ -79,7 +77,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
                     deframer.append(bytes)
                     while let message = try deframer.next() {
                         bufferedBytes += message.readableBytes
-                        partsContinuation.yield(.message(ByteBufferBytes(message)))
+                        parts.yield(.message(ByteBufferBytes(message)))
                     }
                     if bufferedBytes > Self.pauseReadingAbove && !readingPaused {
                         readingPaused = true
@@ -121,7 +119,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
     private func endRequest() {
         guard !requestEnded else { return }
         requestEnded = true
-        partsContinuation.finish()
+        parts.finish()
     }
 
     /// The client went away or sent something unreadable: the RPC is cancelled and its request fails.
@@ -133,7 +131,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         guard !requestEnded else { return }
         requestEnded = true
         cancellation.cancel()
-        partsContinuation.finish(throwing: error)
+        parts.finish(throwing: error)
     }
 
     private func resumeWriters(throwing error: (any Error)?) {

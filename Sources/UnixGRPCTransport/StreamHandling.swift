@@ -32,17 +32,16 @@ struct RequestParts: AsyncSequence, Sendable {
     let stream: GRPCStreamHandler
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        var base: AsyncThrowingStream<Element, any Error>.Iterator
         let stream: GRPCStreamHandler
 
         mutating func next() async throws -> Element? {
-            guard let part = try await base.next() else { return nil }
+            guard let part = try await stream.parts.next() else { return nil }
             stream.consumed(part)
             return part
         }
     }
 
     func makeAsyncIterator() -> AsyncIterator {
-        AsyncIterator(base: stream.parts.makeAsyncIterator(), stream: stream)
+        AsyncIterator(stream: stream)
     }
 }

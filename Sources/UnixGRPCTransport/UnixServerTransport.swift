@@ -62,6 +62,9 @@ public final class UnixServerTransport: ServerTransport, Sendable {
         // One flow-control ping per response message is normal for Go clients on long streams.
         configuration.connection.controlFrameRateLimit.maximumCount = 100_000
         configuration.connection.controlFrameRateLimit.windowLength = .seconds(1)
+        // swift-nio-http2 checks every header name and value character by character (5% of a small call);
+        // gRPC does not need it on a local socket: the transport reads only :path, and metadata is opaque.
+        configuration.connection.headerBlockValidation = .disabled
         return configuration
     }
 
@@ -73,16 +76,25 @@ public final class UnixServerTransport: ServerTransport, Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    let multiplexer = try channel.pipeline.syncOperations.configureAsyncHTTP2Pipeline(
-                        mode: .server, configuration: Self.http2Configuration
+                    // Each stream the client opens gets its handler here, on the loop, and is queued for the
+                    // connection's task (not swift-nio-http2's async multiplexer: see `SingleConsumerQueue`).
+                    let streams = SingleConsumerQueue<GRPCStreamHandler>()
+                    let configuration = Self.http2Configuration
+                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                        mode: .server, connectionConfiguration: configuration.connection,
+                        streamConfiguration: configuration.stream
                     ) { stream in
-                        stream.eventLoop.makeCompletedFuture {
-                            let handler = GRPCStreamHandler(loop: stream.eventLoop, maxPayloadSize: maxRequestPayloadSize)
+                        let handler = GRPCStreamHandler(loop: stream.eventLoop, maxPayloadSize: maxRequestPayloadSize)
+                        do {
                             try stream.pipeline.syncOperations.addHandler(handler)
-                            return handler
+                        } catch {
+                            return stream.eventLoop.makeFailedFuture(error)
                         }
+                        streams.yield(handler)
+                        return stream.eventLoop.makeSucceededVoidFuture()
                     }
-                    return (channel, multiplexer)
+                    channel.closeFuture.whenComplete { _ in streams.finish() }
+                    return (channel, streams)
                 }
             }
         let shutdownEarly = state.withLock { state in
@@ -93,10 +105,10 @@ public final class UnixServerTransport: ServerTransport, Sendable {
         boundContinuation.finish()
         if shutdownEarly { listener.channel.close(promise: nil) }
 
-        let streams = StreamHandling(peer: "unix:\(path)")
+        let handling = StreamHandling(peer: "unix:\(path)")
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
-                for try await (channel, multiplexer) in connections {
+                for try await (channel, streams) in connections {
                     let connection = Connection(channel: channel)
                     let accepted = state.withLock { state -> Bool in
                         guard !state.shuttingDown else { return false }
@@ -108,7 +120,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
                         continue
                     }
                     group.addTask(executorPreference: EventLoopTaskExecutor(channel.eventLoop)) {
-                        await self.serve(connection, multiplexer, streams: streams, handler: streamHandler)
+                        await self.serve(connection, streams, handling: handling, handler: streamHandler)
                     }
                 }
             }
@@ -117,16 +129,16 @@ public final class UnixServerTransport: ServerTransport, Sendable {
 
     private func serve(
         _ connection: Connection,
-        _ multiplexer: NIOHTTP2Handler.AsyncStreamMultiplexer<GRPCStreamHandler>,
-        streams: StreamHandling,
+        _ streams: SingleConsumerQueue<GRPCStreamHandler>,
+        handling: StreamHandling,
         handler: @escaping StreamHandling.Handler
     ) async {
         defer { _ = state.withLock { $0.connections.removeValue(forKey: ObjectIdentifier(connection)) } }
-        try? await withThrowingDiscardingTaskGroup { group in
-            for try await stream in multiplexer.inbound {
+        await withDiscardingTaskGroup { group in
+            while let stream = try? await streams.next() {
                 connection.openStreams.add(1, ordering: .relaxed)
                 group.addTask {
-                    await streams.handle(stream, with: handler)
+                    await handling.handle(stream, with: handler)
                     let remaining = connection.openStreams.subtract(1, ordering: .relaxed).newValue
                     if remaining == 0 && self.state.withLock({ $0.shuttingDown }) {
                         connection.channel.close(promise: nil)
