@@ -264,6 +264,7 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "FuzzSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore", "FuzzSupport"]),
+        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
         .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TTRPCTests",

@@ -24,7 +24,7 @@ struct ShimLauncher: Sendable {
     }
 
     func start(bundle: TaskBundle, runtime: String, binary: String, options: Google_Protobuf_Any?) async throws -> (ShimTask, ShimLog) {
-        let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
+        let log = try ShimLog(bundle: bundle.path)
         do {
             let output = try await command(binary: binary, bundle: bundle, arguments: ["-id", bundle.id, "start"],
                                            directory: bundle.path, stdin: try options?.serializedBytes()).run()
@@ -51,7 +51,7 @@ struct ShimLauncher: Sendable {
             .trimmingCharacters(in: .whitespacesAndNewlines)
         let binary = (try? String(contentsOfFile: bundle.path + "/shim-binary-path", encoding: .utf8)) ?? ""
         guard !binary.isEmpty else { throw BerthError.notFound("shim binary of task \(bundle.id)") }
-        let log = try ShimLog(bundle: bundle.path, taskID: bundle.id, logger: logger)
+        let log = try ShimLog(bundle: bundle.path)
         do {
             let path = address.hasPrefix("unix://") ? String(address.dropFirst("unix://".count)) : address
             let client = try await TTRPCClient.connect(unixSocketPath: path, eventLoopGroup: config.eventLoopGroup)
