@@ -20,7 +20,8 @@ public struct Digest: Hashable, Sendable, Comparable, CustomStringConvertible {
 
     /// Parses and validates a digest string; a bad one is invalidArgument with go-digest's wording.
     public init(parsing text: String) throws {
-        guard let colon = text.firstIndex(of: ":"), colon != text.startIndex else {
+        // Searched as UTF-8: a Character search walks grapheme clusters, and every record read parses one.
+        guard let colon = text.utf8.firstIndex(of: UInt8(ascii: ":")), colon != text.startIndex else {
             throw BerthError.invalidArgument("invalid digest \"\(text)\": invalid checksum digest format")
         }
         let name = String(text[..<colon])
