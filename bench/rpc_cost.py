@@ -11,15 +11,16 @@ for Version, Content/Info, Snapshots/Stat, Snapshots/Mounts, Containers/Get and 
 keeps each call's callgrind file for callgrind_annotate. It needs root,
 valgrind (installed with apt if missing) and grpcio (installed into bench/work/venv).
 """
-import argparse, glob, hashlib, os, shutil, subprocess, sys, tempfile, time
+import argparse, hashlib, os, subprocess, sys
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from callgrind_berthd import CallgrindBerthd  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 VENV = f"{ROOT}/bench/work/venv"
 
 
 def ensure_tools():
-    if not shutil.which("valgrind"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True)
     if not os.path.exists(f"{VENV}/bin/python"):
         subprocess.run([sys.executable, "-m", "venv", VENV], check=True)
         subprocess.run([f"{VENV}/bin/pip", "install", "-q", "grpcio"], check=True)
@@ -50,16 +51,6 @@ def container_request(spec):
     return field(1, container)
 
 
-def instructions(out_dir):
-    total = 0
-    for path in glob.glob(f"{out_dir}/cg.*"):
-        with open(path) as f:
-            for line in f:
-                if line.startswith(("summary:", "totals:")):
-                    total = max(total, int(line.split()[1]))
-    return total
-
-
 def main():
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--berthd", default=f"{ROOT}/.build/release/berthd")
@@ -69,19 +60,9 @@ def main():
     ensure_tools()
     import grpc
 
-    work = tempfile.mkdtemp(prefix="rpc-cost-", dir="/tmp")
-    binary, socket = f"{work}/berthd", f"{work}/d.sock"
-    subprocess.run(["strip", "-g", "-o", binary, args.berthd], check=True)
-    proc = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/cg.%p", binary,
-         "--root", f"{work}/root", "--state", f"{work}/state", "--address", socket],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    berthd = CallgrindBerthd(args.berthd, "rpc-cost-")
+    socket = berthd.socket
     try:
-        deadline = time.time() + 300
-        while subprocess.run(["ctr", "--address", socket, "version"], capture_output=True).returncode != 0:
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit("berthd did not start under valgrind")
-            time.sleep(1)
         blob = os.urandom(1 << 20)
         digest = "sha256:" + hashlib.sha256(blob).hexdigest()
         subprocess.run(["ctr", "--address", socket, "content", "ingest", "--expected-digest", digest, "rpc-cost"],
@@ -113,25 +94,14 @@ def main():
                 request, metadata=metadata)
             for _ in range(30):
                 run()
-            subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True, check=True)
+            berthd.zero()
             for _ in range(args.calls):
                 run()
-            for path in glob.glob(f"{work}/cg.*"):
-                os.remove(path)
-            subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True, check=True)
-            time.sleep(1)
-            if args.keep:
-                os.makedirs(args.keep, exist_ok=True)
-                for path in glob.glob(f"{work}/cg.*"):
-                    shutil.copy(path, f"{args.keep}/{name.split()[0].replace('/', '-')}.callgrind")
-            print(f"  {name:22} {instructions(work) / args.calls / 1000:8.1f} k")
+            keep = f"{args.keep}/{name.split()[0].replace('/', '-')}.callgrind" if args.keep else None
+            total = berthd.dump(keep)
+            print(f"  {name:22} {total / args.calls / 1000:8.1f} k")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        shutil.rmtree(work, ignore_errors=True)
+        berthd.close()
 
 
 if __name__ == "__main__":

@@ -9,7 +9,10 @@ busybox-static, makes two warm-up runs with the stock shim, zeroes the counters,
 the instructions per run; --keep copies the callgrind file for callgrind_annotate. Needs root, valgrind,
 runc, ctr and busybox-static.
 """
-import argparse, glob, hashlib, io, json, os, shutil, subprocess, tarfile, tempfile, time
+import argparse, hashlib, io, json, os, subprocess, sys, tarfile
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from callgrind_berthd import CallgrindBerthd  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 IMAGE = "docker.io/bench/run-cost:latest"
@@ -42,53 +45,23 @@ def main():
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--keep")
     args = parser.parse_args()
-    if not shutil.which("valgrind"):
-        subprocess.run(["apt-get", "install", "-y", "-qq", "valgrind"], check=True)
-    work = tempfile.mkdtemp(prefix="run-cost-", dir="/tmp")
-    binary, socket = f"{work}/berthd", f"{work}/d.sock"
-    subprocess.run(["strip", "-g", "-o", binary, args.berthd], check=True)
-    busybox_archive(f"{work}/image.tar")
-    proc = subprocess.Popen(
-        ["valgrind", "--tool=callgrind", f"--callgrind-out-file={work}/cg.%p", binary,
-         "--root", f"{work}/root", "--state", f"{work}/state", "--address", socket],
-        stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    ctr = ["ctr", "--address", socket, "--namespace", "run-cost"]
+    berthd = CallgrindBerthd(args.berthd, "run-cost-")
+    ctr = ["ctr", "--address", berthd.socket, "--namespace", "run-cost"]
     try:
-        deadline = time.time() + 300
-        while subprocess.run(ctr + ["version"], capture_output=True).returncode != 0:
-            if proc.poll() is not None or time.time() > deadline:
-                raise SystemExit("berthd did not start under valgrind")
-            time.sleep(1)
-        subprocess.run(ctr + ["images", "import", f"{work}/image.tar"], check=True, capture_output=True, timeout=600)
+        busybox_archive(f"{berthd.work}/image.tar")
+        subprocess.run(ctr + ["images", "import", f"{berthd.work}/image.tar"], check=True, capture_output=True,
+                       timeout=600)
         run = lambda name: subprocess.run(ctr + ["run", "--rm", IMAGE, name, "true"], check=True,
                                           capture_output=True, timeout=600)
         for index in range(2):
             run(f"warm-{index}")
-        subprocess.run(["callgrind_control", "-z", str(proc.pid)], capture_output=True, check=True)
+        berthd.zero()
         for index in range(args.runs):
             run(f"run-{index}")
-        for path in glob.glob(f"{work}/cg.*"):
-            os.remove(path)
-        subprocess.run(["callgrind_control", "-d", str(proc.pid)], capture_output=True, check=True)
-        time.sleep(2)
-        total = 0
-        for path in glob.glob(f"{work}/cg.*"):
-            with open(path) as f:
-                total = max([total] + [int(line.split()[1]) for line in f if line.startswith(("summary:", "totals:"))])
-            if args.keep:
-                os.makedirs(args.keep, exist_ok=True)
-                shutil.copy(path, f"{args.keep}/run.callgrind")
+        total = berthd.dump(f"{args.keep}/run.callgrind" if args.keep else None)
         print(f"berthd {args.berthd}: {total / args.runs / 1e6:.1f}M instructions per ctr run --rm ({args.runs} runs)")
     finally:
-        proc.terminate()
-        try:
-            proc.wait(timeout=60)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-        subprocess.run(["pkill", "-f", f"namespace run-cost .*{work}"], capture_output=True)
-        subprocess.run(["bash", "-c", f"grep -o ' {work}[^ ]*' /proc/mounts | sort -r | xargs -r umount -l"],
-                       capture_output=True)
-        shutil.rmtree(work, ignore_errors=True)
+        berthd.close()
 
 
 if __name__ == "__main__":

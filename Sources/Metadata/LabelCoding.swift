@@ -120,7 +120,8 @@ private struct FlatObjectParser {
             guard let unit = hex4() else { return nil }
             switch unit {
             case 0xD800..<0xDC00:
-                guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hex4(), (0xDC00..<0xE000).contains(low)
+                guard take(UInt8(ascii: "\\")), take(UInt8(ascii: "u")), let low = hex4(),
+                      (0xDC00..<0xE000).contains(low)
                 else { return nil }
                 return Unicode.Scalar(0x10000 + ((unit - 0xD800) << 10) + (low - 0xDC00))
             case 0xDC00..<0xE000:

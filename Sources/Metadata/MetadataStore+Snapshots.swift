@@ -195,8 +195,9 @@ extension MetadataStore {
         let size: Int64? = row[column: "usage_size"]
         let inodes: Int64? = row[column: "usage_inodes"]
         return SnapshotRecord(
-            id: row[column: "id"], snapshotter: row[column: "snapshotter"], key: row[column: "key"], parent: row[column: "parent"], kind: kind,
-            labels: try row.labels(), createdAt: row.date("created_at"), updatedAt: row.date("updated_at"),
+            id: row[column: "id"], snapshotter: row[column: "snapshotter"], key: row[column: "key"],
+            parent: row[column: "parent"], kind: kind, labels: try row.labels(),
+            createdAt: row.date("created_at"), updatedAt: row.date("updated_at"),
             usage: size.map { SnapshotUsage(size: $0, inodes: inodes ?? 0) })
     }
 }
