@@ -44,7 +44,7 @@ def parse_args():
         parser.error(f"unknown scenario(s) {', '.join(sorted(unknown))}; known: {', '.join(scenarios.SCENARIO_IDS)}")
     for name in ("berthd", "berth"):
         if not os.access(getattr(args, name), os.X_OK):
-            parser.error(f"--{name} {getattr(args, name)} is not an executable (swift build -c release?)")
+            parser.error(f"--{name} {getattr(args, name)} is not an executable (scripts/build-release.sh?)")
     return args
 
 

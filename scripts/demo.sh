@@ -6,7 +6,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/install-deps.sh
-swift build -c release
+scripts/build-release.sh
 bin=$(swift build -c release --show-bin-path)
 socket=/run/berth/berth.sock
 work=$(mktemp -d /tmp/berth-demo.XXXXXX)

@@ -9,7 +9,7 @@ prefix=${PREFIX:-/usr/local}
 dest=${DESTDIR:-}
 bin=${BERTH_BIN:-$repo/.build/release}
 if [[ ! -x "$bin/berthd" ]]; then
-  (cd "$repo" && swift build -c release)
+  (cd "$repo" && scripts/build-release.sh)
 fi
 
 for tool in berthd berth containerd-shim-berth-v1; do

@@ -2,16 +2,16 @@ import BerthCore
 import Distribution
 import Testing
 
-/// Quick retries and short timeouts so failure tests finish fast.
-/// Generous timeouts: the suite runs beside the integration tests on two cores, where a loopback connect can
-/// take seconds. Tests of timeouts set their own.
-func testConfiguration(stall: Duration = .seconds(20), attempts: Int = 3) -> RegistryClient.Configuration {
+/// Quick retries, so failure tests finish fast, and generous timeouts: the unit tests all run at once on two
+/// cores, where a fake registry's answer can wait in the queue for half a minute, and a timeout there would
+/// retry a request and change what the test counts. Tests of timeouts set their own.
+func testConfiguration(stall: Duration = .seconds(120), attempts: Int = 3) -> RegistryClient.Configuration {
     var configuration = RegistryClient.Configuration()
     configuration.initialBackoff = .milliseconds(10)
     configuration.maxBackoff = .milliseconds(50)
     configuration.maxAttempts = attempts
     configuration.stallTimeout = stall
-    configuration.requestTimeout = .seconds(30)
+    configuration.requestTimeout = .seconds(180)
     configuration.connectTimeout = .seconds(15)
     return configuration
 }
