@@ -17,6 +17,11 @@ public struct CollectionReport: Sendable {
 public actor GarbageCollector {
     /// Deletions within this window are collected together.
     public static let coalescingDelay: Duration = .milliseconds(100)
+    /// Scheduled collections take at most this share of the time, as with containerd's gc scheduler
+    /// (`pause_threshold`): one that took 4 ms is followed by the next no sooner than 200 ms later.
+    public static let pauseThreshold = 0.02
+    /// The longest wait that share can impose: a deletion is collected within this time.
+    public static let longestSpacing: Duration = .seconds(2)
 
     let metadata: MetadataStore
     let content: LocalContentStore
@@ -25,6 +30,11 @@ public actor GarbageCollector {
     private var collecting = false
     private var waiters: [CheckedContinuation<Void, Never>] = []
     private var scheduled = false
+    private var lastScheduled: (finished: ContinuousClock.Instant, took: Duration)?
+    /// Whether blob files may lie on disk without a record: at start (a crash may have left some) and after a
+    /// record was deleted outside a sweep. Otherwise a collection removes only the files of the records it
+    /// swept, instead of listing the whole store (containerd keeps the same flag).
+    private var unrecordedFilesPossible = true
     private var onReport: (@Sendable (Result<CollectionReport, any Error>) -> Void)?
 
     public init(metadata: MetadataStore, content: LocalContentStore, snapshotDrivers: [any SnapshotDriver] = []) {
@@ -66,6 +76,11 @@ public actor GarbageCollector {
     /// Collects now and returns what was removed (`sync` deletions, `berth content prune`). Every collection,
     /// requested or scheduled, goes to the report handler.
     public func collect() async throws -> CollectionReport {
+        unrecordedFilesPossible = true
+        return try await collectAndReport()
+    }
+
+    private func collectAndReport() async throws -> CollectionReport {
         do {
             let report = try await sweepAndRemove()
             onReport?(.success(report))
@@ -86,11 +101,29 @@ public actor GarbageCollector {
         for snapshot in sweep.removedSnapshots {
             try snapshotDrivers[snapshot.snapshotter]?.remove(id: snapshot.id)
         }
+        let (removed, freed) = try await removeUnrecordedFiles(released: sweep.unreferencedDigests)
+        return CollectionReport(sweep: sweep, filesRemoved: removed, bytesFreed: freed, duration: clock.now - start)
+    }
+
+    /// Removes the files no namespace records: those the sweep released, and, when `unrecordedFilesPossible`,
+    /// any others the store holds. Runs under the collection permit, so no commit can record one meanwhile.
+    private func removeUnrecordedFiles(released: Set<Digest>) async throws -> (count: Int, bytes: Int64) {
+        let candidates: [ContentInfo]
+        if unrecordedFilesPossible {
+            unrecordedFilesPossible = false
+            do {
+                let recorded = try await metadata.allRecordedDigests()
+                candidates = try content.allBlobs().filter { !recorded.contains($0.digest.description) }
+            } catch {
+                unrecordedFilesPossible = true
+                throw error
+            }
+        } else {
+            candidates = released.compactMap { try? content.info($0) }
+        }
         var removed = 0
         var freed: Int64 = 0
-        // Files no namespace records: those this sweep released, and any a crash left behind.
-        let recorded = try await metadata.allRecordedDigests()
-        for info in try content.allBlobs() where !recorded.contains(info.digest.description) {
+        for info in candidates {
             do {
                 try content.delete(info.digest)
                 CrashPoint.reach("gc.removing-blobs")
@@ -100,22 +133,36 @@ public actor GarbageCollector {
                 continue
             }
         }
-        return CollectionReport(sweep: sweep, filesRemoved: removed, bytesFreed: freed, duration: clock.now - start)
+        return (removed, freed)
     }
 
-    /// Asks for a collection soon; requests that arrive while one is pending share it.
-    public func schedule() {
+    /// Asks for a collection soon; requests that arrive while one is pending share it. `releasedFile`: a blob
+    /// record was deleted outside a sweep, so its file must be looked for.
+    public func schedule(releasedFile: Bool = false) {
+        if releasedFile { unrecordedFilesPossible = true }
         guard !scheduled else { return }
         scheduled = true
+        let delay = delayBeforeScheduledCollection()
         Task {
-            try? await Task.sleep(for: Self.coalescingDelay)
+            try? await Task.sleep(for: delay)
             await self.runScheduled()
         }
     }
 
+    private func delayBeforeScheduledCollection() -> Duration {
+        guard let last = lastScheduled else { return Self.coalescingDelay }
+        return max(Self.coalescingDelay, last.finished + Self.spacing(after: last.took) - .now)
+    }
+
+    /// The least time from the end of a scheduled collection that took `took` to the start of the next.
+    static func spacing(after took: Duration) -> Duration {
+        min(took * (1 / pauseThreshold), longestSpacing)
+    }
+
     private func runScheduled() async {
         scheduled = false
-        _ = try? await collect()
+        let took = (try? await collectAndReport())?.duration ?? .zero
+        lastScheduled = (ContinuousClock.now, took)
     }
 
     private func acquireCommit() async {

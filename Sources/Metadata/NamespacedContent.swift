@@ -43,7 +43,7 @@ public struct NamespacedContent: Sendable {
     /// Removes the namespace's record and schedules collection of the file if nothing else holds it.
     public func delete(namespace: String, digest: Digest) async throws {
         try await metadata.deleteBlob(namespace: namespace, digest: digest)
-        await collector.schedule()
+        await collector.schedule(releasedFile: true)
     }
 
     public func reader(namespace: String, digest: Digest) async throws -> ContentReader {
