@@ -83,7 +83,7 @@ let package = Package(
             name: "Metadata",
             dependencies: [
                 "BerthCore", "ContentStore", "Snapshots", .product(name: "GRDB", package: "GRDB.swift"),
-                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+                .product(name: "GRDBSQLite", package: "GRDB.swift"), .product(name: "SwiftProtobuf", package: "swift-protobuf"),
             ]
         ),
         // OCI image-spec documents and media types, and walking an image's tree.
@@ -257,7 +257,9 @@ let package = Package(
                 .product(name: "GRPCNIOTransportHTTP2", package: "grpc-swift-nio-transport"),
             ]
         ),
-        .testTarget(name: "MetadataTests", dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore"]),
+        .testTarget(
+            name: "MetadataTests",
+            dependencies: ["Metadata", "ContentStore", "Snapshots", "BerthCore", .product(name: "GRDB", package: "GRDB.swift")]),
         .testTarget(name: "ImageArchiveTests", dependencies: ["ImageArchive", "BerthCore", "OCI", "FuzzSupport"]),
         .testTarget(name: "ArchiveTests", dependencies: ["Archive", "BerthCore", "CLinux", "FuzzSupport"]),
         .testTarget(name: "SnapshotsTests", dependencies: ["Snapshots", "Metadata", "ContentStore", "BerthCore"]),

@@ -21,9 +21,7 @@ extension MetadataStore {
 
     public func blobs(namespace: String) async throws -> [BlobRecord] {
         try await read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM blobs WHERE namespace = ? ORDER BY digest"), arguments: [namespace]
-            ).map(Self.blobRecord)
+            try db.fetchAll("SELECT * FROM blobs WHERE namespace = ? ORDER BY digest", [namespace], Self.blobRecord)
         }
     }
 
@@ -81,14 +79,12 @@ extension MetadataStore {
     }
 
     static func blob(_ db: Database, namespace: String, digest: Digest) throws -> BlobRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM blobs WHERE namespace = ? AND digest = ?"), arguments: [namespace, digest.description]
-        ).map(blobRecord)
+        try db.fetchOne("SELECT * FROM blobs WHERE namespace = ? AND digest = ?", [namespace, digest.description], blobRecord)
     }
 
-    static func blobRecord(_ row: Row) throws -> BlobRecord {
-        BlobRecord(
-            digest: try row.digest("digest"), size: row[column: "size"], labels: try row.labels(),
+    static func blobRecord(_ row: StatementRow) throws -> BlobRecord {
+        try BlobRecord(
+            digest: row.digest("digest"), size: row[column: "size"], labels: row.labels(),
             createdAt: row.date("created_at"), updatedAt: row.date("updated_at"))
     }
 }

@@ -15,8 +15,7 @@ extension MetadataStore {
 
     public func containers(namespace: String) async throws -> [ContainerRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM containers WHERE namespace = ? ORDER BY id"), arguments: [namespace])
-                .map(Self.containerRecord)
+            try db.fetchAll("SELECT * FROM containers WHERE namespace = ? ORDER BY id", [namespace], Self.containerRecord)
         }
     }
 
@@ -120,12 +119,11 @@ extension MetadataStore {
     }
 
     static func container(_ db: Database, namespace: String, id: String) throws -> ContainerRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM containers WHERE namespace = ? AND id = ?"), arguments: [namespace, id])
-            .map(containerRecord)
+        try db.fetchOne("SELECT * FROM containers WHERE namespace = ? AND id = ?", [namespace, id], containerRecord)
     }
 
-    static func containerRecord(_ row: Row) throws -> ContainerRecord {
-        ContainerRecord(
+    static func containerRecord(_ row: StatementRow) throws -> ContainerRecord {
+        try ContainerRecord(
             id: row[column: "id"], labels: try row.labels(), image: row[column: "image"],
             runtime: .init(name: row[column: "runtime_name"], options: try TypedValueCoding.decode(row[column: "runtime_options"])),
             spec: try TypedValueCoding.decode(row[column: "spec"]),

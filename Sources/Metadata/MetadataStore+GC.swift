@@ -65,54 +65,58 @@ extension MetadataStore {
         }
 
         // Leases: expired ones are removed; live ones hold their resources (flat leases hold only those).
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT id, labels FROM leases WHERE namespace = ?"), arguments: [namespace]) {
-            let lease = LeaseRecord(id: row[column: "id"], labels: try row.labels())
+        let leases = try db.fetchAll("SELECT id, labels FROM leases WHERE namespace = ?", [namespace]) { row in
+            try LeaseRecord(id: row[column: "id"], labels: row.labels())
+        }
+        for lease in leases {
             if let expiry = lease.expiresAt, expiry < now {
                 try db.executeCached(sql: "DELETE FROM leases WHERE namespace = ? AND id = ?", arguments: [namespace, lease.id])
                 sweep.expiredLeases[namespace, default: []].append(lease.id)
                 continue
             }
             let follow = lease.labels[GCLabels.flat] == nil
-            for resource in try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ?"),
-                arguments: [namespace, lease.id])
-            {
-                let type: String = resource["type"]
+            let resources = try db.fetchAll(
+                "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ?", [namespace, lease.id]
+            ) { row -> (type: String, id: String) in try (row[column: "type"], row[column: "id"]) }
+            for (type, id) in resources {
                 if type == "content" {
-                    mark(.content(resource["id"]), follow: follow)
+                    mark(.content(id), follow: follow)
                 } else if type.hasPrefix("snapshots/") {
-                    mark(.snapshot(snapshotter: String(type.dropFirst("snapshots/".count)), key: resource["id"]), follow: follow)
+                    mark(.snapshot(snapshotter: String(type.dropFirst("snapshots/".count)), key: id), follow: follow)
                 }
             }
         }
         // Images hold their target and whatever their labels reference.
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT target_digest, labels FROM images WHERE namespace = ?"), arguments: [namespace]) {
-            mark(.content(row[column: "target_digest"]))
-            markReferences(try row.labels())
+        let images = try db.fetchAll("SELECT target_digest, labels FROM images WHERE namespace = ?", [namespace]) { row in
+            try (target: row[column: "target_digest"] as String, labels: row.labels())
+        }
+        for image in images {
+            mark(.content(image.target))
+            markReferences(image.labels)
         }
         // Containers hold their snapshot and whatever their labels reference.
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?"), arguments: [namespace])
-        {
-            let snapshotter: String = row[column: "snapshotter"]
-            if !snapshotter.isEmpty { mark(.snapshot(snapshotter: snapshotter, key: row[column: "snapshot_key"])) }
-            markReferences(try row.labels())
+        let containers = try db.fetchAll("SELECT snapshotter, snapshot_key, labels FROM containers WHERE namespace = ?", [namespace]) { row in
+            try (snapshotter: row[column: "snapshotter"] as String, key: row[column: "snapshot_key"] as String, labels: row.labels())
+        }
+        for container in containers {
+            if !container.snapshotter.isEmpty { mark(.snapshot(snapshotter: container.snapshotter, key: container.key)) }
+            markReferences(container.labels)
         }
         // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
-        for row in try Row.fetchAll(db.cachedStatement(sql: "SELECT digest, labels FROM blobs WHERE namespace = ?"), arguments: [namespace]) {
-            let labels = try row.labels()
-            blobLabels[row[column: "digest"]] = labels
-            if labels[GCLabels.root] != nil { mark(.content(row[column: "digest"])) }
+        try db.fetchAll("SELECT digest, labels FROM blobs WHERE namespace = ?", [namespace]) { row in
+            try (digest: row[column: "digest"] as String, labels: row.labels())
+        }.forEach { blob in
+            blobLabels[blob.digest] = blob.labels
+            if blob.labels[GCLabels.root] != nil { mark(.content(blob.digest)) }
         }
         var snapshots: [GCNode: (id: Int64, parent: String?, labels: [String: String])] = [:]
-        for row in try Row.fetchAll(
-            db.cachedStatement(sql: "SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?"), arguments: [namespace])
-        {
-            let node = GCNode.snapshot(snapshotter: row[column: "snapshotter"], key: row[column: "key"])
-            let labels = try row.labels()
-            snapshots[node] = (row[column: "id"], row[column: "parent"], labels)
-            if labels[GCLabels.root] != nil { mark(node) }
+        try db.fetchAll("SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?", [namespace]) { row in
+            try (node: GCNode.snapshot(snapshotter: row[column: "snapshotter"], key: row[column: "key"]),
+                 id: row[column: "id"] as Int64, parent: row[column: "parent"] as String?, labels: row.labels())
+        }.forEach { snapshot in
+            snapshots[snapshot.node] = (snapshot.id, snapshot.parent, snapshot.labels)
+            if snapshot.labels[GCLabels.root] != nil { mark(snapshot.node) }
         }
         // Everything reachable: content through its labels, snapshots through their parents and labels.
         while let node = pending.popLast() {

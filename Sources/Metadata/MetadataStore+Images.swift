@@ -15,8 +15,7 @@ extension MetadataStore {
 
     public func images(namespace: String) async throws -> [ImageRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM images WHERE namespace = ? ORDER BY name"), arguments: [namespace])
-                .map(Self.imageRecord)
+            try db.fetchAll("SELECT * FROM images WHERE namespace = ? ORDER BY name", [namespace], Self.imageRecord)
         }
     }
 
@@ -98,12 +97,11 @@ extension MetadataStore {
     }
 
     static func image(_ db: Database, namespace: String, name: String) throws -> ImageRecord? {
-        try Row.fetchOne(db.cachedStatement(sql: "SELECT * FROM images WHERE namespace = ? AND name = ?"), arguments: [namespace, name])
-            .map(imageRecord)
+        try db.fetchOne("SELECT * FROM images WHERE namespace = ? AND name = ?", [namespace, name], imageRecord)
     }
 
-    static func imageRecord(_ row: Row) throws -> ImageRecord {
-        ImageRecord(
+    static func imageRecord(_ row: StatementRow) throws -> ImageRecord {
+        try ImageRecord(
             name: row[column: "name"], labels: try row.labels(),
             target: Descriptor(
                 mediaType: row[column: "target_media_type"], digest: try row.digest("target_digest"), size: row[column: "target_size"],

@@ -10,9 +10,9 @@ extension MetadataStore {
                 findings.append(.init(.error, "database", subject: Self.fileName, detail: line))
             }
             for row in try Row.fetchAll(db, sql: "PRAGMA foreign_key_check") {
-                let table: String = row[column: "table"] ?? "?"
-                let parent: String = row[column: "parent"] ?? "?"
-                let rowID: Int64? = row[column: "rowid"]
+                let table: String = row["table"] ?? "?"
+                let parent: String = row["parent"] ?? "?"
+                let rowID: Int64? = row["rowid"]
                 findings.append(.init(.error, "database-reference", subject: "\(table) row \(rowID.map { "\($0)" } ?? "?")",
                                       detail: "refers to a missing row of \(parent)"))
             }

@@ -32,8 +32,9 @@ extension MetadataStore {
 
     public func leases(namespace: String) async throws -> [LeaseRecord] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM leases WHERE namespace = ? ORDER BY id"), arguments: [namespace])
-                .map { row in LeaseRecord(id: row[column: "id"], labels: try row.labels(), createdAt: row.date("created_at")) }
+            try db.fetchAll("SELECT * FROM leases WHERE namespace = ? ORDER BY id", [namespace]) { row in
+                try LeaseRecord(id: row[column: "id"], labels: row.labels(), createdAt: row.date("created_at"))
+            }
         }
     }
 
@@ -61,10 +62,9 @@ extension MetadataStore {
             guard try Self.leaseExists(db, namespace: namespace, id: lease) else {
                 throw BerthError.notFound("lease \"\(lease)\"")
             }
-            return try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ? ORDER BY type, id"),
-                arguments: [namespace, lease]
-            ).map { LeaseResource(type: $0["type"], id: $0["id"]) }
+            return try db.fetchAll(
+                "SELECT type, id FROM lease_resources WHERE namespace = ? AND lease_id = ? ORDER BY type, id", [namespace, lease]
+            ) { row in try LeaseResource(type: row[column: "type"], id: row[column: "id"]) }
         }
     }
 

@@ -22,16 +22,16 @@ extension MetadataStore {
     /// The namespace, or nil when it does not exist.
     public func namespace(named name: String) async throws -> Namespace? {
         try await lookup { db in
-            guard let row = try Row.fetchOne(db.cachedStatement(sql: "SELECT labels FROM namespaces WHERE name = ?"), arguments: [name])
-            else { return nil }
-            return Namespace(name: name, labels: try LabelCoding.decode(row[column: "labels"]))
+            try db.fetchOne("SELECT labels FROM namespaces WHERE name = ?", [name]) { row in
+                Namespace(name: name, labels: try LabelCoding.decode(row[column: "labels"]))
+            }
         }
     }
 
     public func listNamespaces() async throws -> [Namespace] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT name, labels FROM namespaces ORDER BY name")).map { row in
-                Namespace(name: row[column: "name"], labels: try LabelCoding.decode(row[column: "labels"]))
+            try db.fetchAll("SELECT name, labels FROM namespaces ORDER BY name") { row in
+                try Namespace(name: row[column: "name"], labels: LabelCoding.decode(row[column: "labels"]))
             }
         }
     }
@@ -46,8 +46,10 @@ extension MetadataStore {
         }
         return try await write { db in
             let now = Date().timeIntervalSince1970
-            let current = try Row.fetchOne(db.cachedStatement(sql: "SELECT labels FROM namespaces WHERE name = ?"), arguments: [namespace.name])
-            let currentLabels = try current.map { try LabelCoding.decode($0["labels"]) } ?? [:]
+            let current = try db.fetchOne("SELECT labels FROM namespaces WHERE name = ?", [namespace.name]) { row in
+                try LabelCoding.decode(row[column: "labels"])
+            }
+            let currentLabels = current ?? [:]
             let labels = FieldPaths.apply(labels: currentLabels, update: namespace.labels, paths: paths)
             try Labels.validate(labels, field: "namespace.Labels")
             let encoded = try LabelCoding.encode(labels)

@@ -61,10 +61,8 @@ extension MetadataStore {
 
     public func snapshots(namespace: String, snapshotter: String) async throws -> [SnapshotRecord] {
         try await read { db in
-            try Row.fetchAll(
-                db.cachedStatement(sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? ORDER BY key"),
-                arguments: [namespace, snapshotter]
-            ).map(Self.snapshotRecord)
+            try db.fetchAll(
+                "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? ORDER BY key", [namespace, snapshotter], Self.snapshotRecord)
         }
     }
 
@@ -162,16 +160,14 @@ extension MetadataStore {
     /// Every record of a snapshotter, with its namespace: for recovery and the consistency check.
     public func allSnapshots(snapshotter: String) async throws -> [(namespace: String, record: SnapshotRecord)] {
         try await read { db in
-            try Row.fetchAll(db.cachedStatement(sql: "SELECT * FROM snapshots WHERE snapshotter = ? ORDER BY id"), arguments: [snapshotter])
-                .map { (namespace: $0["namespace"], record: try Self.snapshotRecord($0)) }
+            try db.fetchAll("SELECT * FROM snapshots WHERE snapshotter = ? ORDER BY id", [snapshotter]) { row in
+                (namespace: try row[column: "namespace"], record: try Self.snapshotRecord(row))
+            }
         }
     }
 
     static func snapshotRow(_ db: Database, _ namespace: String, _ snapshotter: String, _ key: String) throws -> SnapshotRecord? {
-        try Row.fetchOne(
-            db.cachedStatement(sql: "SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? AND key = ?"),
-            arguments: [namespace, snapshotter, key]
-        ).map(snapshotRecord)
+        try db.fetchOne("SELECT * FROM snapshots WHERE namespace = ? AND snapshotter = ? AND key = ?", [namespace, snapshotter, key], snapshotRecord)
     }
 
     /// The ids from `record` up to the base layer, nearest first.
@@ -188,13 +184,14 @@ extension MetadataStore {
         return ids
     }
 
-    static func snapshotRecord(_ row: Row) throws -> SnapshotRecord {
-        guard let kind = SnapshotKind(rawValue: row[column: "kind"]) else {
-            throw BerthError(.unknown, "metadata database: unknown snapshot kind \(row[column: "kind"] as Int)")
+    static func snapshotRecord(_ row: StatementRow) throws -> SnapshotRecord {
+        let kindValue: Int = try row[column: "kind"]
+        guard let kind = SnapshotKind(rawValue: kindValue) else {
+            throw BerthError(.unknown, "metadata database: unknown snapshot kind \(kindValue)")
         }
-        let size: Int64? = row[column: "usage_size"]
-        let inodes: Int64? = row[column: "usage_inodes"]
-        return SnapshotRecord(
+        let size: Int64? = try row[column: "usage_size"]
+        let inodes: Int64? = try row[column: "usage_inodes"]
+        return try SnapshotRecord(
             id: row[column: "id"], snapshotter: row[column: "snapshotter"], key: row[column: "key"],
             parent: row[column: "parent"], kind: kind, labels: try row.labels(),
             createdAt: row.date("created_at"), updatedAt: row.date("updated_at"),
