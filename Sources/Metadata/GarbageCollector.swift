@@ -98,11 +98,17 @@ public actor GarbageCollector {
         let start = clock.now
         let sweep = try await metadata.sweepUnreferenced()
         CrashPoint.reach("gc.after-sweep")
-        for snapshot in sweep.removedSnapshots {
-            try snapshotDrivers[snapshot.snapshotter]?.remove(id: snapshot.id)
+        do {
+            for snapshot in sweep.removedSnapshots {
+                try snapshotDrivers[snapshot.snapshotter]?.remove(id: snapshot.id)
+            }
+            let (removed, freed) = try await removeUnrecordedFiles(released: sweep.unreferencedDigests)
+            return CollectionReport(sweep: sweep, filesRemoved: removed, bytesFreed: freed, duration: clock.now - start)
+        } catch {
+            // The swept records are gone but maybe not all their files: the next collection looks at every file.
+            unrecordedFilesPossible = true
+            throw error
         }
-        let (removed, freed) = try await removeUnrecordedFiles(released: sweep.unreferencedDigests)
-        return CollectionReport(sweep: sweep, filesRemoved: removed, bytesFreed: freed, duration: clock.now - start)
     }
 
     /// Removes the files no namespace records: those the sweep released, and, when `unrecordedFilesPossible`,
@@ -111,13 +117,8 @@ public actor GarbageCollector {
         let candidates: [ContentInfo]
         if unrecordedFilesPossible {
             unrecordedFilesPossible = false
-            do {
-                let recorded = try await metadata.allRecordedDigests()
-                candidates = try content.allBlobs().filter { !recorded.contains($0.digest.description) }
-            } catch {
-                unrecordedFilesPossible = true
-                throw error
-            }
+            let recorded = try await metadata.allRecordedDigests()
+            candidates = try content.allBlobs().filter { !recorded.contains($0.digest.description) }
         } else {
             candidates = released.compactMap { try? content.info($0) }
         }
