@@ -104,17 +104,19 @@ extension MetadataStore {
         }
         // Content and snapshots labelled as roots.
         var blobLabels: [String: [String: String]] = [:]
-        try db.fetchAll("SELECT digest, labels FROM blobs WHERE namespace = ?", [namespace]) { row in
+        let blobs = try db.fetchAll("SELECT digest, labels FROM blobs WHERE namespace = ?", [namespace]) { row in
             try (digest: row[column: "digest"] as String, labels: row.labels())
-        }.forEach { blob in
+        }
+        for blob in blobs {
             blobLabels[blob.digest] = blob.labels
             if blob.labels[GCLabels.root] != nil { mark(.content(blob.digest)) }
         }
         var snapshots: [GCNode: (id: Int64, parent: String?, labels: [String: String])] = [:]
-        try db.fetchAll("SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?", [namespace]) { row in
+        let snapshotRows = try db.fetchAll("SELECT id, snapshotter, key, parent, labels FROM snapshots WHERE namespace = ?", [namespace]) { row in
             try (node: GCNode.snapshot(snapshotter: row[column: "snapshotter"], key: row[column: "key"]),
                  id: row[column: "id"] as Int64, parent: row[column: "parent"] as String?, labels: row.labels())
-        }.forEach { snapshot in
+        }
+        for snapshot in snapshotRows {
             snapshots[snapshot.node] = (snapshot.id, snapshot.parent, snapshot.labels)
             if snapshot.labels[GCLabels.root] != nil { mark(snapshot.node) }
         }
