@@ -162,8 +162,9 @@ let package = Package(
             name: "Services",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "ContentStore", "Snapshots", "Archive", "Metadata", "Events",
-                "Runtime", "Transfer", "Distribution", "OCI",
+                "Runtime", "Transfer", "Distribution", "OCI", "UnixGRPCTransport",
                 .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "GRPCProtobuf", package: "grpc-swift-protobuf"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
             ]
@@ -249,6 +250,14 @@ let package = Package(
             dependencies: ["Shim", "BerthAPI", "FuzzSupport", .product(name: "SwiftProtobuf", package: "swift-protobuf")]
         ),
         .testTarget(name: "ContentStoreTests", dependencies: ["ContentStore", "BerthCore", "CLinux"]),
+        .testTarget(
+            name: "ServicesTests",
+            dependencies: [
+                "Services", "BerthAPI", "UnixGRPCTransport",
+                .product(name: "GRPCCore", package: "grpc-swift-2"),
+                .product(name: "SwiftProtobuf", package: "swift-protobuf"),
+            ]
+        ),
         .testTarget(
             name: "UnixGRPCTransportTests",
             dependencies: [

@@ -80,7 +80,7 @@ public struct Daemon: Sendable {
             NamespacesService(store: store, events: publisher),
             IntrospectionService(serverUUID: uuid, plugins: { plugins }),
             EventsService(exchange: exchange),
-            ContentService(content: content, events: publisher),
+            ContentRPCService(ContentService(content: content, events: publisher)),
             ImagesService(metadata: store, collector: collector, events: publisher),
             ContainersService(
                 metadata: store, collector: collector, events: publisher, defaultRuntime: config.defaultRuntime),

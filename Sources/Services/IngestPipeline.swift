@@ -6,9 +6,11 @@ import Synchronization
 /// Lets a Write stream answer a chunk once it is hashed, while earlier chunks are still being written.
 ///
 /// ctr sends a megabyte, then waits for the answer before it sends the next; with the write in line the
-/// client and the daemon took turns. The answer needs the digest so far, so hashing stays in line; the
-/// write to the file runs in order on a queue of its own, at most `maxPendingBytes` behind. A failed write
-/// fails the stream's next message or its commit (`ContentWriter.accept`).
+/// client and the daemon took turns. The answer needs the digest so far, so a chunk is hashed before it is
+/// answered, but on a queue of its own: the event loop meanwhile receives the next chunks (the berth CLI sends
+/// ahead), and hashing at about 1 GB/s is most of an ingest's CPU. The write to the file runs in order on a
+/// third queue, at most `maxPendingBytes` behind, so hashing never waits for the disk. A failed write fails
+/// the stream's next message or its commit (`ContentWriter.accept`).
 final class IngestPipeline: Sendable {
     static let maxPendingBytes = 8 << 20
 
@@ -18,19 +20,31 @@ final class IngestPipeline: Sendable {
     }
 
     private let writer: ContentWriter
-    private let queue = DispatchQueue(label: "berth.ingest-writes")
+    private let hashQueue = DispatchQueue(label: "berth.ingest-hashes")
+    private let writeQueue = DispatchQueue(label: "berth.ingest-writes")
     private let state = Mutex(State())
 
     init(writer: ContentWriter) {
         self.writer = writer
     }
 
+    /// Returns once `data` is hashed and counted as written; its write to the file follows.
     func write(_ data: Data) async throws {
-        try data.withUnsafeBytes { try writer.accept($0) }
         while !reserve(data.count) { await waitForAWrite() }
-        queue.async { [writer] in
-            data.withUnsafeBytes { writer.writeAccepted($0) }
-            self.release(data.count)
+        try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
+            hashQueue.async { [writer, writeQueue] in
+                do {
+                    try data.withUnsafeBytes { try writer.accept($0) }
+                } catch {
+                    self.release(data.count)
+                    return continuation.resume(throwing: error)
+                }
+                writeQueue.async {
+                    data.withUnsafeBytes { writer.writeAccepted($0) }
+                    self.release(data.count)
+                }
+                continuation.resume()
+            }
         }
     }
 

@@ -1,3 +1,4 @@
+import Foundation
 import GRPCCore
 import NIOCore
 
@@ -21,6 +22,21 @@ public struct ByteBufferBytes: GRPCContiguousBytes, Sendable, Hashable {
 
     public func withUnsafeBytes<R>(_ body: (UnsafeRawBufferPointer) throws -> R) rethrows -> R {
         try buffer.withUnsafeReadableBytes(body)
+    }
+
+    /// The bytes in `range` (of the readable bytes) as Data that shares this buffer's memory instead of copying
+    /// it, and keeps the buffer alive. The Data must stay read-only: writing through it would change memory
+    /// other views of the buffer may share.
+    public func sharedData(_ range: Range<Int>) -> Data {
+        precondition(range.lowerBound >= 0 && range.upperBound <= count, "range outside the readable bytes")
+        guard !range.isEmpty else { return Data() }
+        return buffer.withUnsafeReadableBytes { raw in
+            guard let base = raw.baseAddress else { return Data() }
+            let retained = buffer
+            return Data(
+                bytesNoCopy: UnsafeMutableRawPointer(mutating: base + range.lowerBound), count: range.count,
+                deallocator: .custom { _, _ in withExtendedLifetime(retained) {} })
+        }
     }
 
     public mutating func withUnsafeMutableBytes<R>(_ body: (UnsafeMutableRawBufferPointer) throws -> R) rethrows -> R {
