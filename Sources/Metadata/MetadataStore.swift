@@ -11,6 +11,7 @@ public final class MetadataStore: Sendable {
     public static let fileName = "meta.db"
 
     let pool: DatabasePool
+    let readers: ReadConnections
     public let path: String
 
     /// Opens (or creates) the database under `root` and brings its schema up to date.
@@ -27,6 +28,7 @@ public final class MetadataStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
+        readers = ReadConnections(path: path, configuration: configuration)
     }
 
     /// The schema versions applied so far, oldest first.
@@ -36,16 +38,20 @@ public final class MetadataStore: Sendable {
 
     /// Synchronous on purpose: a read takes microseconds, and GRDB's async read costs two thread hops (to a
     /// reader queue and back), which made a trivial RPC such as Content/Info ten times slower than containerd's.
-    /// A serial reader queue that is idle runs the block on the calling thread. The transaction is begun with
-    /// a cached statement (`inCachedTransaction`).
+    /// A connection's serial queue that is idle runs the block on the calling thread. The transaction is begun
+    /// with a cached statement (`inCachedTransaction`).
     func read<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapDatabaseErrors { try pool.unsafeRead { db in try db.inCachedTransaction(immediate: false) { try body(db) } } }
+        try await mapDatabaseErrors {
+            try readers.withConnection { connection in
+                try connection.unsafeRead { db in try db.inCachedTransaction(immediate: false) { try body(db) } }
+            }
+        }
     }
 
     /// A lookup that runs one statement (SQLite reads it in a transaction of its own), so it skips the
     /// explicit BEGIN and COMMIT a read wraps around its body.
     func lookup<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
-        try await mapDatabaseErrors { try pool.unsafeRead(body) }
+        try await mapDatabaseErrors { try readers.withConnection { connection in try connection.unsafeRead(body) } }
     }
 
     func write<T: Sendable>(_ body: @escaping @Sendable (Database) throws -> T) async throws -> T {
