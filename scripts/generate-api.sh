@@ -36,3 +36,4 @@ protoc -I . --plugin=protoc-gen-grpc-swift-2="$tools/protoc-gen-grpc-swift-2" \
   --grpc-swift-2_opt=Server=true --grpc-swift-2_opt=Client=true \
   --grpc-swift-2_out="$out" "${grpc[@]}"
 echo "generated $(ls "$out" | wc -l) files into ${out#$repo/}"
+python3 "$repo/scripts/generate-unary-routes.py"

@@ -75,26 +75,37 @@ public struct Daemon: Sendable {
         let interrupted = await transfers.removeInterruptedUnpacks()
         if interrupted > 0 { logger.info("removed the half-applied layers of interrupted pulls", metadata: ["snapshots": "\(interrupted)"]) }
 
+        let versionService = VersionService()
+        let namespacesService = NamespacesService(store: store, events: publisher)
+        let introspectionService = IntrospectionService(serverUUID: uuid, plugins: { plugins })
+        let eventsService = EventsService(exchange: exchange)
+        let contentService = ContentService(content: content, events: publisher)
+        let imagesService = ImagesService(metadata: store, collector: collector, events: publisher)
+        let containersService = ContainersService(
+            metadata: store, collector: collector, events: publisher, defaultRuntime: config.defaultRuntime)
+        let leasesService = LeasesService(metadata: store, collector: collector)
+        let snapshotsService = SnapshotsService(snapshots: snapshots, events: publisher)
+        let diffService = DiffService(content: content)
+        let tasksService = TasksService(metadata: store, tasks: taskManager)
+        let adminService = AdminService(
+            check: ConsistencyCheck(metadata: store, content: blobs, drivers: drivers, collector: collector))
         let services: [any RegistrableRPCService] = [
-            VersionService(),
-            NamespacesService(store: store, events: publisher),
-            IntrospectionService(serverUUID: uuid, plugins: { plugins }),
-            EventsService(exchange: exchange),
-            ContentRPCService(ContentService(content: content, events: publisher)),
-            ImagesService(metadata: store, collector: collector, events: publisher),
-            ContainersService(
-                metadata: store, collector: collector, events: publisher, defaultRuntime: config.defaultRuntime),
-            LeasesService(metadata: store, collector: collector),
-            SnapshotsService(snapshots: snapshots, events: publisher),
-            DiffService(content: content),
-            TasksService(metadata: store, tasks: taskManager),
-            TransferService(transfers: transfers, defaultSnapshotter: Self.defaultSnapshotter),
-            AdminService(check: ConsistencyCheck(metadata: store, content: blobs, drivers: drivers, collector: collector)),
+            versionService, namespacesService, introspectionService, eventsService, ContentRPCService(contentService),
+            imagesService, containersService, leasesService, snapshotsService, diffService, tasksService,
+            TransferService(transfers: transfers, defaultSnapshotter: Self.defaultSnapshotter), adminService,
         ]
+        let telemetry = try DaemonTelemetry(config: config, logger: logger)
+        // The transport serves unary calls itself, without GRPCCore's executor and so without interceptors:
+        // only when no request is measured or traced.
+        let unaryRoutes: [UnaryRoute] = telemetry.instrumentsRequests ? [] : [
+            versionService.unaryRoutes, namespacesService.unaryRoutes, introspectionService.unaryRoutes,
+            eventsService.unaryRoutes, contentService.unaryRoutes, imagesService.unaryRoutes,
+            containersService.unaryRoutes, leasesService.unaryRoutes, snapshotsService.unaryRoutes,
+            diffService.unaryRoutes, tasksService.unaryRoutes, adminService.unaryRoutes,
+        ].flatMap { $0 }
         try SocketFile.prepare(config.address)
         let transport = UnixServerTransport(
-            path: config.address, maxRequestPayloadSize: Self.maxMessageSize, group: apiLoops)
-        let telemetry = try DaemonTelemetry(config: config, logger: logger)
+            path: config.address, maxRequestPayloadSize: Self.maxMessageSize, group: apiLoops, unaryRoutes: unaryRoutes)
         telemetry.observe(metadata: store, tasks: taskManager)
         let server = GRPCServer(
             transport: transport, services: services,

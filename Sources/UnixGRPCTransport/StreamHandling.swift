@@ -9,6 +9,7 @@ struct StreamHandling: Sendable {
     typealias ServerTransportOutbound = RPCWriter<RPCResponsePart<ByteBufferBytes>>.Closable
 
     let peer: String
+    let unaryRoutes: [MethodDescriptor: UnaryRoute]
 
     func handle(_ stream: GRPCStreamHandler, with handler: Handler) async {
         guard let head = await stream.requestHead() else { return }
@@ -17,12 +18,76 @@ struct StreamHandling: Sendable {
             try? await writer.write(.status(Status(code: .unimplemented, message: "malformed path"), [:]))
             return
         }
+        let context = ServerContext(
+            descriptor: head.descriptor, remotePeer: peer, localPeer: peer, cancellation: stream.cancellation)
+        if let route = unaryRoutes[head.descriptor], !head.metadata.hasDeadline {
+            await serve(route, stream, head.metadata, context, writer)
+            return
+        }
         let rpc = RPCStream(
             descriptor: head.descriptor, inbound: RPCAsyncSequence(wrapping: RequestParts(stream: stream)),
             outbound: RPCWriter.Closable(wrapping: writer))
-        let context = ServerContext(
-            descriptor: head.descriptor, remotePeer: peer, localPeer: peer, cancellation: stream.cancellation)
         await handler(rpc, context)
+    }
+
+    /// A unary call without GRPCCore's executor (`UnaryRoute`): one request message, then the response.
+    private func serve(
+        _ route: UnaryRoute, _ stream: GRPCStreamHandler, _ metadata: Metadata, _ context: ServerContext,
+        _ writer: ResponseWriter
+    ) async {
+        let outcome: UnaryRoute.Outcome
+        switch await Self.requestMessage(stream) {
+        case .success(let message): outcome = await route.serve(message, metadata, context)
+        case .failure(let error): outcome = .failure(error)
+        }
+        switch outcome {
+        case .response(let initial, let message, let trailing):
+            do {
+                try await writer.write(.metadata(initial))
+                try await writer.write(.message(message))
+                try await writer.write(.status(Status(code: .ok, message: ""), trailing))
+            } catch {
+                await writer.finish(throwing: error)
+            }
+        case .failure(let error):
+            try? await writer.write(.status(Status(code: Status.Code(error.code), message: error.message), error.metadata))
+        }
+        await writer.finish()
+    }
+
+    /// The single message of a unary request, once the request has ended; the errors are the executor's.
+    private static func requestMessage(_ stream: GRPCStreamHandler) async -> Result<ByteBufferBytes, RPCError> {
+        var message: ByteBufferBytes?
+        var metadataSeen = false
+        do {
+            while let part = try await stream.parts.next() {
+                stream.consumed(part)
+                switch part {
+                case .metadata where !metadataSeen:
+                    metadataSeen = true
+                case .metadata:
+                    return .failure(RPCError(
+                        code: .internalError,
+                        message: "Server received an extra set of metadata. Only one set of metadata may be received at the start of the RPC. This is likely to be caused by a misbehaving client."))
+                case .message where message != nil:
+                    return .failure(RPCError(code: .internalError, message: "Too many messages."))
+                case .message(let bytes):
+                    message = bytes
+                }
+            }
+        } catch {
+            return .failure(RPCError(code: .unknown, message: "Inbound server stream threw error when reading metadata.", cause: error))
+        }
+        guard let message else { return .failure(RPCError(code: .internalError, message: "Empty stream.")) }
+        return .success(message)
+    }
+}
+
+extension Metadata {
+    /// Whether the client set a deadline: the executor enforces those, so such calls go through it.
+    var hasDeadline: Bool {
+        var values = self[stringValues: "grpc-timeout"].makeIterator()
+        return values.next() != nil
     }
 }
 

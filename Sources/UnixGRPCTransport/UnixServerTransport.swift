@@ -16,6 +16,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
     public let path: String
     let maxRequestPayloadSize: Int
     let group: MultiThreadedEventLoopGroup
+    let unaryRoutes: [MethodDescriptor: UnaryRoute]
     private let state = Mutex(State())
     private let bound: AsyncStream<Void>
     private let boundContinuation: AsyncStream<Void>.Continuation
@@ -33,13 +34,19 @@ public final class UnixServerTransport: ServerTransport, Sendable {
         init(channel: any Channel) { self.channel = channel }
     }
 
+    /// `unaryRoutes`: unary methods served without GRPCCore's executor (`UnaryRoute`). Give none when the
+    /// server has interceptors: the routes do not run them.
     public init(
         path: String, maxRequestPayloadSize: Int,
-        group: MultiThreadedEventLoopGroup = .singletonMultiThreadedEventLoopGroup
+        group: MultiThreadedEventLoopGroup = .singletonMultiThreadedEventLoopGroup, unaryRoutes: [UnaryRoute] = []
     ) {
         self.path = path
         self.maxRequestPayloadSize = maxRequestPayloadSize
         self.group = group
+        // Keyed without the RPC type, which a request's path does not carry.
+        self.unaryRoutes = Dictionary(
+            unaryRoutes.map { (MethodDescriptor(service: $0.descriptor.service, method: $0.descriptor.method), $0) },
+            uniquingKeysWith: { _, last in last })
         (bound, boundContinuation) = AsyncStream.makeStream(of: Void.self)
     }
 
@@ -105,7 +112,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
         boundContinuation.finish()
         if shutdownEarly { listener.channel.close(promise: nil) }
 
-        let handling = StreamHandling(peer: "unix:\(path)")
+        let handling = StreamHandling(peer: "unix:\(path)", unaryRoutes: unaryRoutes)
         try await withThrowingDiscardingTaskGroup { group in
             try await listener.executeThenClose { connections in
                 for try await (channel, streams) in connections {
