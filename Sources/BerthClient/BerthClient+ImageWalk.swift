@@ -14,10 +14,14 @@ extension BerthClient {
     }
 
     /// A small blob (a manifest, an index, a config) read whole; nil when the store does not have it.
+    /// The whole blob, or nil if the store does not have it (Read answers NotFound before any data).
     public func readWholeBlob(_ digest: String) async throws -> Data? {
-        guard try await hasContent(digest) else { return nil }
         let collected = DataBox()
-        try await readContent(digest) { await collected.append($0) }
+        do {
+            try await readContent(digest) { await collected.append($0) }
+        } catch let error as RPCError where error.code == .notFound {
+            return nil
+        }
         return await collected.data
     }
 

@@ -21,15 +21,27 @@ extension BerthClient {
         guard diffIDs.count == manifest.layers.count else {
             throw BerthError.failedPrecondition("image config lists \(diffIDs.count) diff IDs for \(manifest.layers.count) layers")
         }
+        var chainIDs: [String] = []
+        for diffID in diffIDs {
+            chainIDs.append(chainIDs.last.map { Self.chainID(parent: $0, diffID: diffID) } ?? diffID)
+        }
+        let label = "containerd.io/gc.ref.snapshot.\(snapshotter)"
+        let top = chainIDs.last ?? ""
+        // Unpacked already (a snapshot's parents exist while it does): as ctr's IsUnpacked, one Stat.
+        if !top.isEmpty, try await hasSnapshot(top, snapshotter: snapshotter) {
+            if try await contentInfo(configDescriptor.digest).labels[label] != top {
+                try await setContentLabels(configDescriptor.digest, [label: top])
+            }
+            return top
+        }
         var parent = ""
-        for (layer, diffID) in zip(manifest.layers, diffIDs) {
-            let chainID = parent.isEmpty ? diffID : Self.chainID(parent: parent, diffID: diffID)
+        for (layer, (diffID, chainID)) in zip(manifest.layers, zip(diffIDs, chainIDs)) {
             if try await !hasSnapshot(chainID, snapshotter: snapshotter) {
                 try await applyAndCommit(layer, diffID: diffID, chainID: chainID, parent: parent, snapshotter: snapshotter)
             }
             parent = chainID
         }
-        try await setContentLabels(configDescriptor.digest, ["containerd.io/gc.ref.snapshot.\(snapshotter)": parent])
+        try await setContentLabels(configDescriptor.digest, [label: parent])
         return parent
     }
 

@@ -28,7 +28,7 @@ public final class MetadataStore: Sendable {
         }
         pool = try DatabasePool(path: path, configuration: configuration)
         try Self.migrator.migrate(pool)
-        readers = ReadConnections(path: path, configuration: configuration)
+        readers = try ReadConnections(path: path, configuration: configuration)
     }
 
     /// The schema versions applied so far, oldest first.

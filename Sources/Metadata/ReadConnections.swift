@@ -16,11 +16,14 @@ final class ReadConnections: Sendable {
     private let configuration: Configuration
     private let idle = Mutex<[DatabaseQueue]>([])
 
-    init(path: String, configuration: Configuration) {
+    /// Opens the first connection now, so that requests rarely pay for an open.
+    init(path: String, configuration: Configuration) throws {
         var configuration = configuration
         configuration.readonly = true
         self.path = path
         self.configuration = configuration
+        let first = try DatabaseQueue(path: path, configuration: configuration)
+        idle.withLock { $0.append(first) }
     }
 
     var idleCount: Int { idle.withLock { $0.count } }

@@ -23,7 +23,8 @@ import Testing
             for layer in [1, Self.layers / 2, Self.layers] {
                 #expect((try? String(contentsOfFile: "\(target)/layer-\(layer)", encoding: .utf8)) == "\(layer)\n")
             }
-            #expect(try ClientTool.berth.run(daemon, ["images", "unmount", "--rm", target]).status == 0)
+            let unmounted = try ClientTool.berth.run(daemon, ["images", "unmount", "--rm", target])
+            #expect(unmounted.status == 0, "\(unmounted)")
         }
 
         // Both shims mount the root filesystem themselves, from the snapshots directory.

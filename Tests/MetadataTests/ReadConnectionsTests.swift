@@ -26,29 +26,33 @@ import Testing
         #expect(try await store.namespace(named: "n0") == nil)
     }
 
-    @Test func concurrentReadersEachGetAConnectionAndAFewAreKept() async throws {
-        let readers = ReadConnections(path: store.path, configuration: Configuration())
-        let gauge = Gauge()
-        try await withThrowingTaskGroup(of: Void.self) { group in
-            for _ in 0..<8 {
-                group.addTask {
-                    let one = try readers.withConnection { connection -> Int? in
-                        gauge.enter()
-                        Thread.sleep(forTimeInterval: 0.05)
-                        gauge.leave()
-                        return try connection.unsafeRead { db in try Int.fetchOne(db, sql: "SELECT 1") }
+    /// Readers on four threads each hold a connection inside a read until all four are in: with one shared
+    /// connection they would queue behind one another and the meeting would time out.
+    @Test func concurrentReadersEachGetAConnectionAndAFewAreKept() throws {
+        let readers = try ReadConnections(path: store.path, configuration: Configuration())
+        let meeting = Meeting(of: 4)
+        let done = DispatchGroup()
+        let results = Mutex<[Bool]>([])
+        for _ in 0..<4 {
+            done.enter()
+            Thread.detachNewThread {
+                defer { done.leave() }
+                let met = (try? readers.withConnection { connection in
+                    try connection.unsafeRead { db -> Bool in
+                        _ = try Int.fetchOne(db, sql: "SELECT count(*) FROM namespaces")
+                        return meeting.arriveAndWait(timeout: .now() + 10)
                     }
-                    #expect(one == 1)
-                }
+                }) ?? false
+                results.withLock { $0.append(met) }
             }
-            try await group.waitForAll()
         }
-        #expect(gauge.mostAtOnce > 1, "readers waited for one another")
-        #expect(readers.idleCount <= ReadConnections.maxIdle)
+        done.wait()
+        #expect(results.withLock { $0 } == [true, true, true, true], "readers queued behind one another")
+        #expect(readers.idleCount == ReadConnections.maxIdle)
     }
 
     @Test func readConnectionsCannotWrite() throws {
-        let readers = ReadConnections(path: store.path, configuration: Configuration())
+        let readers = try ReadConnections(path: store.path, configuration: Configuration())
         #expect(throws: DatabaseError.self) {
             try readers.withConnection { connection in
                 try connection.unsafeRead { try $0.execute(sql: "DELETE FROM namespaces") }
@@ -57,17 +61,19 @@ import Testing
     }
 }
 
-/// How many readers held a connection at once.
-private final class Gauge: Sendable {
-    private let counts = Mutex((now: 0, most: 0))
+/// Threads wait here until `count` of them have arrived.
+private final class Meeting: Sendable {
+    private let count: Int
+    private let arrived = Mutex(0)
+    private let allHere = DispatchSemaphore(value: 0)
 
-    var mostAtOnce: Int { counts.withLock { $0.most } }
-
-    func enter() {
-        counts.withLock { $0.now += 1; $0.most = max($0.most, $0.now) }
+    init(of count: Int) {
+        self.count = count
     }
 
-    func leave() {
-        counts.withLock { $0.now -= 1 }
+    func arriveAndWait(timeout: DispatchTime) -> Bool {
+        let last = arrived.withLock { $0 += 1; return $0 == count }
+        if last { for _ in 0..<count { allHere.signal() } }
+        return allHere.wait(timeout: timeout) == .success
     }
 }
