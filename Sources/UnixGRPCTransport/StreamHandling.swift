@@ -76,7 +76,9 @@ struct StreamHandling: Sendable {
                 }
             }
         } catch {
-            return .failure(RPCError(code: .unknown, message: "Inbound server stream threw error when reading metadata.", cause: error))
+            // As a request stream's error reaches the executor through the handler: an RPCError as it is
+            // (an oversized message is ResourceExhausted, a reset stream Cancelled).
+            return .failure(UnaryRoute.rpcError(error))
         }
         guard let message else { return .failure(RPCError(code: .internalError, message: "Empty stream.")) }
         return .success(message)

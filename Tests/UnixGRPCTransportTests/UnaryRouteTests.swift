@@ -89,6 +89,18 @@ import UnixGRPCTransport
         }
     }
 
+    /// A request over the transport's size limit fails alike on both paths (ResourceExhausted).
+    @Test func anOversizedRequestFailsAsInTheExecutor() async throws {
+        var answers: [Answer] = []
+        _ = try await Self.withServer { grpc in
+            for deadline in [false, true] {
+                answers.append(try await Self.call(grpc, String(repeating: "x", count: 2 << 20), deadline: deadline))
+            }
+        }
+        #expect(answers[0].code == .resourceExhausted)
+        #expect(answers[0] == answers[1])
+    }
+
     @Test(arguments: ["abc", "", "rpc-error", "convertible", "other", "rejected"])
     func theRouteAnswersAsTheExecutorDoes(_ text: String) async throws {
         var answers: [Answer] = []
