@@ -44,7 +44,10 @@ extension ImagesCommand {
             if rm {
                 try await global.withClient { client in
                     try await client.deleteLease(target)
-                    try await client.removeSnapshot(target, snapshotter: snapshotter.resolved)
+                    // As ctr: the collection that the lease's deletion starts may have removed it already.
+                    do {
+                        try await client.removeSnapshot(target, snapshotter: snapshotter.resolved)
+                    } catch let error as RPCError where error.code == .notFound {}
                 }
             }
             CommandOutput.write(target + "\n")
