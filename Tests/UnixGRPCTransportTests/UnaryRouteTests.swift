@@ -53,7 +53,7 @@ import UnixGRPCTransport
         defer { try? FileManager.default.removeItem(at: folder) }
         let socket = folder.appendingPathComponent("s.sock").path
         let routed = RouteCount()
-        let route = UnaryRoute(method, deserializer: Raw(), serializer: Raw()) { request, context in
+        let route = UnaryRoute(method, deserializer: RawBytes(), serializer: RawBytes()) { request, context in
             routed.increment()
             return try await reverse(request, context)
         }
@@ -75,7 +75,7 @@ import UnixGRPCTransport
         var options = CallOptions.defaults
         if deadline { options.timeout = .seconds(60) }
         let request = ClientRequest(message: Array(text.utf8), metadata: ["x-echo": "hello"])
-        return try await grpc.unary(request: request, descriptor: method, serializer: Raw(), deserializer: Raw(), options: options) {
+        return try await grpc.unary(request: request, descriptor: method, serializer: RawBytes(), deserializer: RawBytes(), options: options) {
             response in
             switch response.accepted {
             case .success(let contents):
@@ -128,7 +128,7 @@ import UnixGRPCTransport
                     for _ in 0..<count { try await writer.write([1, 2]) }
                 }
                 let outcome = try await grpc.clientStreaming(
-                    request: request, descriptor: Self.method, serializer: Raw(), deserializer: Raw(), options: options
+                    request: request, descriptor: Self.method, serializer: RawBytes(), deserializer: RawBytes(), options: options
                 ) { response -> (RPCError.Code?, String) in
                     switch response.accepted {
                     case .success: return (nil, "")
@@ -148,7 +148,7 @@ import UnixGRPCTransport
 /// `reverse` through GRPCCore's router, as a generated service registers a unary method.
 private struct ReverseService: RegistrableRPCService {
     func registerMethods<Transport: ServerTransport>(with router: inout RPCRouter<Transport>) {
-        router.registerHandler(forMethod: UnaryRouteTests.method, deserializer: Raw(), serializer: Raw()) { request, context in
+        router.registerHandler(forMethod: UnaryRouteTests.method, deserializer: RawBytes(), serializer: RawBytes()) { request, context in
             StreamingServerResponse(single: try await UnaryRouteTests.reverse(ServerRequest(stream: request), context))
         }
     }
@@ -158,12 +158,4 @@ private final class RouteCount: Sendable {
     private let calls = Atomic(0)
     var count: Int { calls.load(ordering: .relaxed) }
     func increment() { calls.add(1, ordering: .relaxed) }
-}
-
-/// Messages as raw bytes, no protobuf.
-private struct Raw: MessageSerializer, MessageDeserializer {
-    func serialize<Bytes: GRPCContiguousBytes>(_ message: [UInt8]) throws -> Bytes { Bytes(message) }
-    func deserialize<Bytes: GRPCContiguousBytes>(_ bytes: Bytes) throws -> [UInt8] {
-        bytes.withUnsafeBytes { Array($0) }
-    }
 }
