@@ -131,6 +131,7 @@ let package = Package(
             name: "Runtime",
             dependencies: [
                 "BerthAPI", "APISupport", "BerthCore", "Events", "TTRPC", "CLinux",
+                .product(name: "Crypto", package: "swift-crypto"),
                 .product(name: "NIOCore", package: "swift-nio"),
                 .product(name: "SwiftProtobuf", package: "swift-protobuf"),
                 .product(name: "Logging", package: "swift-log"),
@@ -275,7 +276,9 @@ let package = Package(
         .testTarget(name: "EventsTests", dependencies: ["Events", "BerthCore"]),
         .testTarget(name: "TOMLTests", dependencies: ["TOML", "FuzzSupport"]),
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore", "FuzzSupport"]),
-        .testTarget(name: "RuntimeTests", dependencies: ["Runtime"]),
+        .testTarget(
+            name: "RuntimeTests",
+            dependencies: ["Runtime", "BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TTRPCTests",

@@ -63,15 +63,6 @@ public struct DigestHasher: Sendable {
 
     private static func hex(_ digest: (some Crypto.Digest)?) -> String {
         guard let digest else { return "" }
-        let digits = Array("0123456789abcdef".utf8)
-        return digest.withUnsafeBytes { raw in
-            String(unsafeUninitializedCapacity: raw.count * 2) { out in
-                for (index, byte) in raw.enumerated() {
-                    out[index * 2] = digits[Int(byte >> 4)]
-                    out[index * 2 + 1] = digits[Int(byte & 0x0F)]
-                }
-                return raw.count * 2
-            }
-        }
+        return digest.withUnsafeBytes { Hex.encode($0) }
     }
 }

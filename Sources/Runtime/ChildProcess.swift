@@ -24,37 +24,18 @@ struct ChildProcess {
         let stdinPipe = try Self.pipe()
         let stdoutPipe = try Self.pipe()
         let stderrPipe = try Self.pipe()
-        var actions = posix_spawn_file_actions_t()
-        posix_spawn_file_actions_init(&actions)
-        defer { posix_spawn_file_actions_destroy(&actions) }
-        posix_spawn_file_actions_adddup2(&actions, stdinPipe.read, 0)
-        posix_spawn_file_actions_adddup2(&actions, stdoutPipe.write, 1)
-        posix_spawn_file_actions_adddup2(&actions, stderrPipe.write, 2)
-        // Nothing but the three pipes: a descriptor the daemon inherited (say, a parent's exit watch) must not
-        // live on in a shim that outlives us.
-        berth_spawn_file_actions_addclosefrom(&actions, 3)
-        if let directory { berth_spawn_file_actions_addchdir(&actions, directory) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
-        // Its own process group: a ^C meant for the daemon's terminal must not reach the shim.
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
-        posix_spawnattr_setpgroup(&attributes, 0)
-
-        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
-        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
-        defer {
-            argv.forEach { free($0) }
-            envp.forEach { free($0) }
+        let child: pid_t
+        do {
+            child = try Self.spawn(
+                executable: executable, arguments: arguments, directory: directory, environment: environment,
+                descriptors: [stdinPipe.read, stdoutPipe.write, stderrPipe.write])
+        } catch {
+            for fd in [stdinPipe.read, stdoutPipe.write, stderrPipe.write, stdinPipe.write, stdoutPipe.read, stderrPipe.read] {
+                close(fd)
+            }
+            throw error
         }
-        var pid: pid_t = 0
-        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
         for fd in [stdinPipe.read, stdoutPipe.write, stderrPipe.write] { close(fd) }
-        guard spawned == 0 else {
-            for fd in [stdinPipe.write, stdoutPipe.read, stderrPipe.read] { close(fd) }
-            throw BerthError(.unknown, "exec \(executable): \(String(cString: strerror(spawned)))")
-        }
-        let child = pid
         let input = stdin ?? Data()
         let writeFD = stdinPipe.write
         let (stdoutFD, stderrFD) = (stdoutPipe.read, stderrPipe.read)
@@ -68,6 +49,46 @@ struct ChildProcess {
                 continuation.resume(returning: Output(status: status, stdout: output, stderr: errors.finish()))
             }
         }
+    }
+
+    /// posix_spawn with child descriptor i a copy of `descriptors[i]` and nothing else: a descriptor the daemon
+    /// inherited (say, a parent's exit watch) must not live on in a shim that outlives us. The child gets a
+    /// process group of its own, so a ^C meant for the daemon's terminal does not reach it.
+    static func spawn(
+        executable: String, arguments: [String], directory: String?, environment: [String: String], descriptors: [Int32]
+    ) throws -> pid_t {
+        // Copies above every target number first: dup2 onto itself would leave close-on-exec set.
+        let sources = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 64) }
+        defer { for fd in sources where fd >= 0 { close(fd) } }
+        guard !sources.contains(where: { $0 < 0 }) else {
+            throw BerthError(.unknown, "dup: \(String(cString: strerror(errno)))")
+        }
+        var actions = posix_spawn_file_actions_t()
+        posix_spawn_file_actions_init(&actions)
+        defer { posix_spawn_file_actions_destroy(&actions) }
+        for (target, source) in sources.enumerated() {
+            posix_spawn_file_actions_adddup2(&actions, source, Int32(target))
+        }
+        berth_spawn_file_actions_addclosefrom(&actions, Int32(descriptors.count))
+        if let directory { berth_spawn_file_actions_addchdir(&actions, directory) }
+        var attributes = posix_spawnattr_t()
+        posix_spawnattr_init(&attributes)
+        defer { posix_spawnattr_destroy(&attributes) }
+        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        posix_spawnattr_setpgroup(&attributes, 0)
+
+        let argv = ([executable] + arguments).map { strdup($0) } + [nil]
+        let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]
+        defer {
+            argv.forEach { free($0) }
+            envp.forEach { free($0) }
+        }
+        var pid: pid_t = 0
+        let spawned = posix_spawn(&pid, executable, &actions, &attributes, argv, envp)
+        guard spawned == 0 else {
+            throw BerthError(.unknown, "exec \(executable): \(String(cString: strerror(spawned)))")
+        }
+        return pid
     }
 
     private static func pipe() throws -> (read: Int32, write: Int32) {
@@ -103,7 +124,7 @@ struct ChildProcess {
         return data
     }
 
-    private static func wait(_ pid: pid_t) -> Int32 {
+    static func wait(_ pid: pid_t) -> Int32 {
         var status: Int32 = 0
         while waitpid(pid, &status, 0) < 0 {
             guard errno == EINTR else { return -1 }

@@ -23,19 +23,33 @@ struct ShimLauncher: Sendable {
         self.environment = environment
     }
 
-    func start(bundle: TaskBundle, runtime: String, binary: String, options: Google_Protobuf_Any?) async throws -> (ShimTask, ShimLog) {
+    func start(
+        bundle: TaskBundle, runtime: String, binary: String, spec: Data, options: Google_Protobuf_Any?
+    ) async throws -> (ShimTask, ShimLog) {
         let log = try ShimLog(bundle: bundle.path)
         do {
-            let output = try await command(binary: binary, bundle: bundle, arguments: ["-id", bundle.id, "start"],
-                                           directory: bundle.path, stdin: try options?.serializedBytes()).run()
-            let printed = String(decoding: output.stdout + output.stderr, as: UTF8.self)
-                .trimmingCharacters(in: .whitespacesAndNewlines)
-            guard output.status == 0 else {
-                throw BerthError(.unknown, "start failed: \(printed): exit status \(output.status)")
+            let address: String
+            var server: pid_t?
+            if RuncShimStart.applies(binary: binary, spec: spec, options: options, environment: environment) {
+                (address, server) = try RuncShimStart.launch(
+                    binary: binary, bundle: bundle, daemonAddress: config.daemonAddress, environment: environment)
+            } else {
+                address = try await startCommand(bundle: bundle, binary: binary, options: options)
             }
-            let address = printed.hasPrefix("unix://") ? String(printed.dropFirst("unix://".count)) : printed
             try? binary.write(toFile: bundle.path + "/shim-binary-path", atomically: false, encoding: .utf8)
-            let client = try await TTRPCClient.connect(unixSocketPath: address, eventLoopGroup: config.eventLoopGroup)
+            let client: TTRPCClient
+            do {
+                client = try await TTRPCClient.connect(unixSocketPath: address, eventLoopGroup: config.eventLoopGroup)
+            } catch {
+                if let server {
+                    kill(server, SIGKILL)
+                    Self.reap(server)
+                    unlink(String(address.dropFirst("unix://".count)))
+                }
+                throw error
+            }
+            // A server we spawned is our child: once its connection is gone it is exiting, and must be reaped.
+            if let server { client.whenClosed { Self.reap(server) } }
             let task = ShimTask(
                 id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client)
             return (task, log)
@@ -43,6 +57,23 @@ struct ShimLauncher: Sendable {
             log.close()
             throw error
         }
+    }
+
+    /// `<shim> start`: the shim makes its socket and server and prints the address (`unix://` added if missing).
+    private func startCommand(bundle: TaskBundle, binary: String, options: Google_Protobuf_Any?) async throws -> String {
+        let output = try await command(binary: binary, bundle: bundle, arguments: ["-id", bundle.id, "start"],
+                                       directory: bundle.path, stdin: try options?.serializedBytes()).run()
+        let printed = String(decoding: output.stdout + output.stderr, as: UTF8.self)
+            .trimmingCharacters(in: .whitespacesAndNewlines)
+        guard output.status == 0 else {
+            throw BerthError(.unknown, "start failed: \(printed): exit status \(output.status)")
+        }
+        return printed.hasPrefix("unix://") ? printed : "unix://" + printed
+    }
+
+    /// Waits for a spawned shim server on a thread of its own (it may take a moment to exit).
+    private static func reap(_ pid: pid_t) {
+        Thread.detachNewThread { _ = ChildProcess.wait(pid) }
     }
 
     /// Reconnects to a shim that outlived the daemon, through the `address` file it left in its bundle.

@@ -87,29 +87,12 @@ public struct TaskBundle: Sendable {
     static func remappedRootGID(spec: Data) -> gid_t? {
         // Parsing a whole spec costs 750k instructions, a tenth of a task start's: a spec without the key
         // spelled out (or a \u escape that could spell it) has no mappings.
-        guard contains(spec, #""gidMappings""#) || contains(spec, #"\u"#) else { return nil }
+        guard spec.containsBytes(#""gidMappings""#) || spec.containsBytes(#"\u"#) else { return nil }
         guard let object = try? JSONSerialization.jsonObject(with: spec) as? [String: Any],
               let linux = object["linux"] as? [String: Any],
               let mappings = linux["gidMappings"] as? [[String: Any]]
         else { return nil }
         let root = mappings.first { ($0["containerID"] as? NSNumber)?.intValue == 0 }
         return (root?["hostID"] as? NSNumber).map { gid_t(truncatingIfNeeded: $0.intValue) }
-    }
-
-    private static func contains(_ data: Data, _ needle: String) -> Bool {
-        data.withUnsafeBytes { haystack in
-            Array(needle.utf8).withUnsafeBytes { needle in
-                guard let base = haystack.baseAddress, let pattern = needle.baseAddress, let first = needle.first else {
-                    return false
-                }
-                var offset = 0
-                while haystack.count - offset >= needle.count,
-                      let hit = memchr(base + offset, Int32(first), haystack.count - offset - needle.count + 1) {
-                    if memcmp(hit, pattern, needle.count) == 0 { return true }
-                    offset = base.distance(to: UnsafeRawPointer(hit)) + 1
-                }
-                return false
-            }
-        }
     }
 }

@@ -79,7 +79,7 @@ public actor TaskManager {
         let log: ShimLog
         do {
             (task, log) = try await launcher.start(
-                bundle: bundle, runtime: creation.runtime, binary: binary, options: creation.options)
+                bundle: bundle, runtime: creation.runtime, binary: binary, spec: creation.spec, options: creation.options)
         } catch {
             bundle.remove()
             throw error

@@ -43,6 +43,11 @@ public final class TTRPCClient: Sendable {
         await calls.waitForClose()
     }
 
+    /// Runs `body` once the connection has closed, on the connection's event loop: keep it short.
+    public func whenClosed(_ body: @escaping @Sendable () -> Void) {
+        channel.closeFuture.whenComplete { _ in body() }
+    }
+
     /// Closes the connection; outstanding calls fail with Unavailable ("ttrpc: closed").
     public func close() async {
         try? await channel.close()

@@ -234,6 +234,61 @@ import Testing
         #expect(try ClientTool.ctr.run(daemon, ["c", "rm", id]).status == 0)
     }
 
+    /// The stock shim's server is started by berthd itself, as the shim's `start` would leave it (socket name,
+    /// `address` file, OOM score), and reaped when it exits; a task in a shim group still goes through `start`.
+    @Test func stockShimServerIsStartedAndReapedByTheDaemon() throws {
+        let (daemon, fixtures) = try Self.importedDaemon()
+        defer { daemon.removeFiles() }
+        func parent(_ pid: String) -> Int32? {
+            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+            return stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
+        }
+        func zombieChildren() -> [String] {
+            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
+            return pids.filter { pid in
+                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
+                let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
+                return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == daemon.pid
+            }
+        }
+        let id = Self.uniqueID("direct")
+        #expect(try ClientTool.ctr.run(daemon, ["run", "-d", fixtures.latest.name, id, "sleep", "1000"]).status == 0)
+        let shims = Self.shimProcesses(for: id)
+        #expect(shims.count == 1, "\(shims)")
+        let shim = shims.first ?? ""
+        #expect(parent(shim) == daemon.pid)
+        let score = { (pid: String) in
+            Int((try? String(contentsOfFile: "/proc/\(pid)/oom_score_adj", encoding: .utf8))?
+                .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
+        }
+        #expect(score(shim) == min((score("\(daemon.pid)") ?? 0) + 1, 1000))
+        let hashed = try Command.run(
+            URL(fileURLWithPath: "/bin/sh"), ["-c", "printf %s \"$0\" | sha256sum", daemon.socket + "/default/" + id])
+        let address = "unix:///run/containerd/s/" + hashed.stdout.prefix(64)
+        let bundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + id
+        #expect((try? String(contentsOfFile: bundle + "/address", encoding: .utf8)) == address)
+        let socket = String(address.dropFirst("unix://".count))
+        #expect(FileManager.default.fileExists(atPath: socket))
+
+        #expect(try ClientTool.ctr.run(daemon, ["t", "kill", "-s", "KILL", id]).status == 0)
+        #expect(try eventually { try ClientTool.ctr.run(daemon, ["t", "rm", id]).status == 0 })
+        #expect(try ClientTool.ctr.run(daemon, ["c", "rm", id]).status == 0)
+        #expect(eventually { Self.shimProcesses(for: id).isEmpty && zombieChildren().isEmpty }, "\(zombieChildren())")
+        #expect(eventually { !FileManager.default.fileExists(atPath: socket) }, "\(socket) is left")
+
+        let grouped = Self.uniqueID("grouped")
+        #expect(try ClientTool.ctr.run(daemon, [
+            "run", "-d", "--annotation", "io.containerd.runc.v2.group=\(grouped)", fixtures.latest.name, grouped, "sleep", "1000",
+        ]).status == 0)
+        let groupShims = Self.shimProcesses(for: grouped)
+        #expect(groupShims.count == 1, "\(groupShims)")
+        #expect(groupShims.first.flatMap(parent) != daemon.pid, "start spawned it and left")
+        #expect(try ClientTool.ctr.run(daemon, ["t", "kill", "-s", "KILL", grouped]).status == 0)
+        #expect(try eventually { try ClientTool.ctr.run(daemon, ["t", "rm", grouped]).status == 0 })
+        #expect(try ClientTool.ctr.run(daemon, ["c", "rm", grouped]).status == 0)
+        #expect(eventually { Self.shimProcesses(for: grouped).isEmpty })
+    }
+
     /// Tasks outlive the daemon: a restarted berthd reconnects to their shims.
     @Test func restartedDaemonReconnectsToRunningTasks() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
