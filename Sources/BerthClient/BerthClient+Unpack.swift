@@ -12,6 +12,13 @@ extension BerthClient {
     /// top snapshot (and so the chain) alive. Returns the chain ID of the top layer.
     @discardableResult
     public func unpack(_ target: Containerd_Types_Descriptor, platform: String, snapshotter: String) async throws -> String {
+        try await unpackImage(target, platform: platform, snapshotter: snapshotter).chainID
+    }
+
+    /// `unpack`, also returning the image config it read on the way (what a container of the image runs).
+    public func unpackImage(
+        _ target: Containerd_Types_Descriptor, platform: String, snapshotter: String
+    ) async throws -> (chainID: String, config: Data) {
         let (manifest, configDescriptor) = try await manifestAndConfig(target, platform: platform)
         guard let configData = try await readWholeBlob(configDescriptor.digest) else {
             throw BerthError.notFound("content digest \(configDescriptor.digest)")
@@ -28,11 +35,17 @@ extension BerthClient {
         let label = "containerd.io/gc.ref.snapshot.\(snapshotter)"
         let top = chainIDs.last ?? ""
         // Unpacked already (a snapshot's parents exist while it does): as ctr's IsUnpacked, one Stat.
-        if !top.isEmpty, try await hasSnapshot(top, snapshotter: snapshotter) {
-            if try await contentInfo(configDescriptor.digest).labels[label] != top {
-                try await setContentLabels(configDescriptor.digest, [label: top])
+        if !top.isEmpty {
+            // Both at once: one round trip where the image is unpacked, the usual case.
+            async let unpacked = hasSnapshot(top, snapshotter: snapshotter)
+            async let configLabels = contentInfo(configDescriptor.digest).labels
+            if try await unpacked {
+                if try await configLabels[label] != top {
+                    try await setContentLabels(configDescriptor.digest, [label: top])
+                }
+                return (top, configData)
             }
-            return top
+            _ = try? await configLabels
         }
         var parent = ""
         for (layer, (diffID, chainID)) in zip(manifest.layers, zip(diffIDs, chainIDs)) {
@@ -42,7 +55,7 @@ extension BerthClient {
             parent = chainID
         }
         try await setContentLabels(configDescriptor.digest, [label: parent])
-        return parent
+        return (parent, configData)
     }
 
     private func applyAndCommit(

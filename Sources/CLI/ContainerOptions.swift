@@ -102,20 +102,24 @@ struct ContainerCreator {
     let options: ContainerOptions
 
     /// As ctr: everything the creation makes (unpacked layers, the container's snapshot) is held by a lease
-    /// until the container record holds it, so a collection in between cannot take it.
-    func create(image reference: String, id: String, args: [String]) async throws -> ContainerDescription {
+    /// until the container record holds it, so a collection in between cannot take it. Returns the container
+    /// and its snapshot's mounts (the task's rootfs).
+    func create(
+        image reference: String, id: String, args: [String]
+    ) async throws -> (container: ContainerDescription, rootfs: [MountDescription]) {
         try await client.withTemporaryLease { leased in
             try await ContainerCreator(client: leased, options: options).createLeased(image: reference, id: id, args: args)
         }
     }
 
-    private func createLeased(image reference: String, id: String, args: [String]) async throws -> ContainerDescription {
+    private func createLeased(
+        image reference: String, id: String, args: [String]
+    ) async throws -> (container: ContainerDescription, rootfs: [MountDescription]) {
         try Identifiers.validate(id)
         let snapshotter = options.snapshotter.resolved
         let image = try await client.image(reference)
         let platform = HostPlatform.formatted
-        let chainID = try await client.unpack(image.target, platform: platform, snapshotter: snapshotter)
-        let configData = try await client.imageConfigData(image.target, platform: platform)
+        let (chainID, configData) = try await client.unpackImage(image.target, platform: platform, snapshotter: snapshotter)
         let imageConfig: ImageConfig
         do {
             imageConfig = try JSONDecoder().decode(ImageConfig.self, from: configData)
@@ -136,7 +140,7 @@ struct ContainerCreator {
             }
             labels.merge(CommandOutput.labels(from: options.label)) { $1 }
             let specJSON = try spec.jsonData()
-            return try await client.createContainer(.with {
+            let container = try await client.createContainer(.with {
                 $0.id = id
                 $0.image = image.name
                 $0.labels = labels
@@ -148,6 +152,7 @@ struct ContainerCreator {
                 $0.snapshotter = snapshotter
                 $0.snapshotKey = id
             })
+            return (container, mounts)
         } catch {
             try? await client.removeSnapshot(id, snapshotter: snapshotter)
             throw error

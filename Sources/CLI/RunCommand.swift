@@ -24,10 +24,10 @@ struct RunCommand: AsyncParsableCommand {
 
     func run() async throws {
         let status = try await global.withClient { client -> UInt32? in
-            let container = try await ContainerCreator(client: client, options: options).create(image: image, id: id, args: command)
+            // The snapshot's mounts from its Prepare: ctr asks for them again.
+            let (_, rootfs) = try await ContainerCreator(client: client, options: options).create(image: image, id: id, args: command)
             let status: UInt32?
             do {
-                let rootfs = try await client.snapshotMounts(container.snapshotKey, snapshotter: container.snapshotter)
                 status = try await TaskSession(
                     client: client, containerID: id, terminal: options.tty, detach: detach, nullIO: nullIO,
                     logURI: try TaskSession.logURI(logURI)
