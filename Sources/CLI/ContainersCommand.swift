@@ -86,7 +86,12 @@ struct ContainersCommand: AsyncParsableCommand {
             if (try? await client.task(id)) != nil {
                 throw BerthError.failedPrecondition("cannot delete running task \(id): failed precondition")
             }
-            try await client.deleteContainer(id)
+            try await delete(container, client: client, keepSnapshot: keepSnapshot)
+        }
+
+        /// Deletes a container known to have no task (`run --rm`, which deleted it), and its snapshot.
+        static func delete(_ container: ContainerDescription, client: BerthClient, keepSnapshot: Bool) async throws {
+            try await client.deleteContainer(container.id)
             if !keepSnapshot, !container.snapshotKey.isEmpty {
                 do {
                     try await client.removeSnapshot(container.snapshotKey, snapshotter: container.snapshotter)

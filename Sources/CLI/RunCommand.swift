@@ -25,7 +25,8 @@ struct RunCommand: AsyncParsableCommand {
     func run() async throws {
         let status = try await global.withClient { client -> UInt32? in
             // The snapshot's mounts from its Prepare: ctr asks for them again.
-            let (_, rootfs) = try await ContainerCreator(client: client, options: options).create(image: image, id: id, args: command)
+            let (container, rootfs) = try await ContainerCreator(client: client, options: options).create(
+                image: image, id: id, args: command)
             let status: UInt32?
             do {
                 status = try await TaskSession(
@@ -33,10 +34,12 @@ struct RunCommand: AsyncParsableCommand {
                     logURI: try TaskSession.logURI(logURI)
                 ).run(rootfs: rootfs)
             } catch {
+                // A task may still be there (a failed wait): the checked delete leaves such a container alone.
                 if rm { try? await ContainersCommand.Delete.delete(id, client: client, keepSnapshot: false) }
                 throw error
             }
-            if rm { try await ContainersCommand.Delete.delete(id, client: client, keepSnapshot: false) }
+            // The task was deleted just now: no need to look the container and its task up again.
+            if rm { try await ContainersCommand.Delete.delete(container, client: client, keepSnapshot: false) }
             return status
         }
         if let status, status != 0 { throw ExitCode(Int32(bitPattern: status)) }
