@@ -278,7 +278,7 @@ let package = Package(
         .testTarget(name: "DaemonTests", dependencies: ["Daemon", "BerthCore", "FuzzSupport"]),
         .testTarget(
             name: "RuntimeTests",
-            dependencies: ["Runtime", "BerthAPI", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
+            dependencies: ["Runtime", "BerthAPI", "BerthCore", .product(name: "SwiftProtobuf", package: "swift-protobuf")]),
         .testTarget(name: "RuntimeSpecTests", dependencies: ["RuntimeSpec", "OCI", "FuzzSupport"], exclude: ["Fixtures"]),
         .testTarget(
             name: "TTRPCTests",

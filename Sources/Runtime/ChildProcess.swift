@@ -53,9 +53,10 @@ struct ChildProcess {
 
     /// posix_spawn with child descriptor i a copy of `descriptors[i]` and nothing else: a descriptor the daemon
     /// inherited (say, a parent's exit watch) must not live on in a shim that outlives us. The child gets a
-    /// process group of its own, so a ^C meant for the daemon's terminal does not reach it.
+    /// process group (or a session) of its own, so a ^C meant for the daemon's terminal does not reach it.
     static func spawn(
-        executable: String, arguments: [String], directory: String?, environment: [String: String], descriptors: [Int32]
+        executable: String, arguments: [String], directory: String?, environment: [String: String], descriptors: [Int32],
+        newSession: Bool = false
     ) throws -> pid_t {
         // Copies above every target number first: dup2 onto itself would leave close-on-exec set.
         let sources = descriptors.map { fcntl($0, F_DUPFD_CLOEXEC, 64) }
@@ -74,7 +75,19 @@ struct ChildProcess {
         var attributes = posix_spawnattr_t()
         posix_spawnattr_init(&attributes)
         defer { posix_spawnattr_destroy(&attributes) }
-        posix_spawnattr_setflags(&attributes, Int16(POSIX_SPAWN_SETPGROUP))
+        // The spawning thread's signal mask is NIO's (nearly everything blocked) and berthd ignores SIGPIPE: a
+        // child starts with neither, or a shim would never see its children's SIGCHLD.
+        var noSignals = sigset_t()
+        sigemptyset(&noSignals)
+        posix_spawnattr_setsigmask(&attributes, &noSignals)
+        var defaults = sigset_t()
+        sigemptyset(&defaults)
+        sigaddset(&defaults, SIGPIPE)
+        posix_spawnattr_setsigdefault(&attributes, &defaults)
+        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc), not exported to Swift; it makes a group too
+        let placement = newSession ? setsid : Int32(POSIX_SPAWN_SETPGROUP)
+        posix_spawnattr_setflags(
+            &attributes, Int16(placement | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
         posix_spawnattr_setpgroup(&attributes, 0)
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]

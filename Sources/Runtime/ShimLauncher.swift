@@ -7,6 +7,7 @@ import TTRPC
 
 /// Starts and cleans up shims with the runtime v2 start protocol: `<shim> -namespace NS -address ADDR
 /// -publish-binary BIN -id ID start` in the bundle directory, options on stdin, the ttrpc address on stdout.
+/// Shims whose `start` is known are started the way it would start them, without running it (`ShimServerStart`).
 struct ShimLauncher: Sendable {
     let config: RuntimeConfig
     let logger: Logger
@@ -30,9 +31,10 @@ struct ShimLauncher: Sendable {
         do {
             let address: String
             var server: pid_t?
-            if RuncShimStart.applies(binary: binary, spec: spec, options: options, environment: environment) {
-                (address, server) = try RuncShimStart.launch(
-                    binary: binary, bundle: bundle, daemonAddress: config.daemonAddress, environment: environment)
+            if let direct = ShimServerStart.plan(
+                binary: binary, bundle: bundle, spec: spec, options: options, config: config, environment: environment) {
+                server = try direct.launch(binary: binary, bundle: bundle)
+                address = direct.address
             } else {
                 address = try await startCommand(bundle: bundle, binary: binary, options: options)
             }

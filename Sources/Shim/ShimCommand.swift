@@ -1,3 +1,4 @@
+import BerthCore
 import Glibc
 
 /// `containerd-shim-berth-v1 -namespace NS -address ADDR -publish-binary BIN -id ID [-bundle PATH] [-debug]
@@ -6,7 +7,7 @@ public enum ShimCommand {
     /// Bundle files: the init's pid (runc writes it) and the runtime binary and root `delete` needs.
     static let initPidFile = "init.pid"
     static let runtimeFile = "berth-shim-runtime"
-    static let socketDirectory = "/run/berth/s"
+    static let socketDirectory = BerthShimSocket.directory
 
     public static func main(_ arguments: [String]) -> Never {
         let config: ShimConfig
@@ -32,10 +33,8 @@ public enum ShimCommand {
         exit(1)
     }
 
-    /// Where the server listens: one socket per daemon address, namespace and task, as containerd derives
-    /// `/run/containerd/s/<sha256>`; a short path, whatever the bundle's length.
     static func socketPath(address: String, namespace: String, id: String) -> String {
-        "\(socketDirectory)/\(SocketName.hash(address + "\u{0}" + namespace + "\u{0}" + id))"
+        BerthShimSocket.path(address: address, namespace: namespace, id: id)
     }
 
     static func currentDirectory() -> String {

@@ -239,24 +239,12 @@ import Testing
     @Test func stockShimServerIsStartedAndReapedByTheDaemon() throws {
         let (daemon, fixtures) = try Self.importedDaemon()
         defer { daemon.removeFiles() }
-        func parent(_ pid: String) -> Int32? {
-            let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-            return stat.split(separator: ")").last?.split(separator: " ").dropFirst().first.flatMap { Int32($0) }
-        }
-        func zombieChildren() -> [String] {
-            let pids = (try? FileManager.default.contentsOfDirectory(atPath: "/proc")) ?? []
-            return pids.filter { pid in
-                let stat = (try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8)) ?? ""
-                let fields = stat.split(separator: ")").last?.split(separator: " ") ?? []
-                return fields.count > 1 && fields[0] == "Z" && Int32(fields[1]) == daemon.pid
-            }
-        }
         let id = Self.uniqueID("direct")
         #expect(try ClientTool.ctr.run(daemon, ["run", "-d", fixtures.latest.name, id, "sleep", "1000"]).status == 0)
         let shims = Self.shimProcesses(for: id)
         #expect(shims.count == 1, "\(shims)")
         let shim = shims.first ?? ""
-        #expect(parent(shim) == daemon.pid)
+        #expect(Int32(shim).flatMap(ProcessTable.parent) == daemon.pid)
         let score = { (pid: String) in
             Int((try? String(contentsOfFile: "/proc/\(pid)/oom_score_adj", encoding: .utf8))?
                 .trimmingCharacters(in: .whitespacesAndNewlines) ?? "")
@@ -273,7 +261,7 @@ import Testing
         #expect(try ClientTool.ctr.run(daemon, ["t", "kill", "-s", "KILL", id]).status == 0)
         #expect(try eventually { try ClientTool.ctr.run(daemon, ["t", "rm", id]).status == 0 })
         #expect(try ClientTool.ctr.run(daemon, ["c", "rm", id]).status == 0)
-        #expect(eventually { Self.shimProcesses(for: id).isEmpty && zombieChildren().isEmpty }, "\(zombieChildren())")
+        #expect(eventually { Self.shimProcesses(for: id).isEmpty && ProcessTable.zombieChildren(of: daemon.pid).isEmpty })
         #expect(eventually { !FileManager.default.fileExists(atPath: socket) }, "\(socket) is left")
 
         let grouped = Self.uniqueID("grouped")
@@ -282,7 +270,7 @@ import Testing
         ]).status == 0)
         let groupShims = Self.shimProcesses(for: grouped)
         #expect(groupShims.count == 1, "\(groupShims)")
-        #expect(groupShims.first.flatMap(parent) != daemon.pid, "start spawned it and left")
+        #expect(groupShims.first.flatMap { Int32($0) }.flatMap(ProcessTable.parent) != daemon.pid, "start spawned it and left")
         #expect(try ClientTool.ctr.run(daemon, ["t", "kill", "-s", "KILL", grouped]).status == 0)
         #expect(try eventually { try ClientTool.ctr.run(daemon, ["t", "rm", grouped]).status == 0 })
         #expect(try ClientTool.ctr.run(daemon, ["c", "rm", grouped]).status == 0)

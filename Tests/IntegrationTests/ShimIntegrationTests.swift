@@ -55,11 +55,7 @@ struct ShimIntegrationTests {
 
     /// The command line of a process's parent: a task's init must be a child of the Berth shim.
     static func parentCommand(of pid: Int32) -> String {
-        guard let stat = try? String(contentsOfFile: "/proc/\(pid)/stat", encoding: .utf8),
-            let close = stat.lastIndex(of: ")")
-        else { return "" }
-        let fields = stat[stat.index(after: close)...].split(separator: " ")
-        guard fields.count > 1, let parent = Int32(fields[1]) else { return "" }
+        guard let parent = ProcessTable.parent(of: pid) else { return "" }
         let raw = (try? Data(contentsOf: URL(fileURLWithPath: "/proc/\(parent)/cmdline"))) ?? Data()
         return String(decoding: raw.map { $0 == 0 ? 0x20 : $0 }, as: UTF8.self)
     }
@@ -139,6 +135,15 @@ struct ShimIntegrationTests {
         #expect(pid > 0 && kill(pid, 0) == 0, "task pid \(pid) is not a live process")
         #expect(Self.parentCommand(of: pid).contains(Self.shimName), "\(Self.parentCommand(of: pid))")
         #expect(Self.shimProcesses(for: id).count == 1)
+        // berthd started the server as the shim's start would: its child, in a session of its own, pid recorded.
+        let shim = Self.shimProcesses(for: id).first ?? 0
+        #expect(ProcessTable.parent(of: shim) == daemon.pid)
+        #expect(getsid(shim) == shim)
+        // Nothing blocked or ignored from berthd's threads (NIO blocks nearly every signal): it must see SIGCHLD.
+        let status = (try? String(contentsOfFile: "/proc/\(shim)/status", encoding: .utf8)) ?? ""
+        #expect(status.contains("SigBlk:\t0000000000000000"), "\(status)")
+        let bundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + id
+        #expect((try? String(contentsOfFile: bundle + "/shim.pid", encoding: .utf8)) == "\(shim)")
 
         let ps = try tool.run(daemon, ["t", "ps", id])
         #expect(ps.status == 0 && ps.stdout.contains(String(pid)), "\(ps)")
@@ -149,6 +154,7 @@ struct ShimIntegrationTests {
         #expect(try tool.run(daemon, ["c", "rm", id]).status == 0)
         #expect(try tool.run(daemon, ["c", "ls", "-q"]).stdout == "")
         Self.expectNothingLeft(id, base: daemon.base, state: daemon.state)
+        #expect(eventually { ProcessTable.zombieChildren(of: daemon.pid).isEmpty }, "the shim was not reaped")
     }
 
     /// Berth's shim as berthd's configured default runtime: containers created without `--runtime` get it, and

@@ -1,11 +1,12 @@
 import BerthAPI
+import BerthCore
 import Foundation
 import SwiftProtobuf
 import Testing
 
 @testable import Runtime
 
-@Suite struct RuncShimStartTests {
+@Suite struct ShimServerStartTests {
     static let stock = "/usr/bin/containerd-shim-runc-v2"
     static let plainSpec = Data(#"{"ociVersion":"1.0.2","process":{"args":["sh"]},"annotations":{"a":"b"}}"#.utf8)
 
@@ -15,39 +16,64 @@ import Testing
         return try Google_Protobuf_Any(message: options, typePrefix: "containerd.linux.runc")
     }
 
+    static let config = RuntimeConfig(
+        root: "/var/lib/berth", state: "/run/berth", daemonAddress: "/run/berth/berth.sock",
+        ttrpcAddress: "/run/berth/berth.sock.ttrpc", publishBinary: "/usr/bin/berthd")
+    static let bundle = TaskBundle(root: config.root, state: config.state, namespace: "default", id: "web")
+
+    static func plan(_ binary: String, spec: Data = plainSpec, options: Google_Protobuf_Any? = nil) -> ShimServerStart? {
+        ShimServerStart.plan(
+            binary: binary, bundle: bundle, spec: spec, options: options, config: config, environment: ["PATH": "/bin"])
+    }
+
     @Test func theStockShimWithNothingSpecialIsStartedDirectly() throws {
-        #expect(RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: nil, environment: [:]))
+        let plan = try #require(Self.plan(Self.stock))
+        #expect(plan.arguments == ["-namespace", "default", "-id", "web", "-address", "/run/berth/berth.sock"])
+        #expect(plan.environment == ["PATH": "/bin", "GOMAXPROCS": "4"])
+        #expect(!plan.newSession && plan.adjustsOOMScore && !plan.writesPidFile)
         let crun = try Self.runcOptions { $0.binaryName = "crun" }
-        #expect(RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: crun, environment: [:]))
+        #expect(ShimServerStart.Runc.applies(spec: Self.plainSpec, options: crun, environment: [:]))
+    }
+
+    @Test func berthsShimIsStartedAsItsStartWould() throws {
+        let plan = try #require(Self.plan("/usr/local/bin/containerd-shim-berth-v1"))
+        let socket = BerthShimSocket.path(address: "/run/berth/berth.sock", namespace: "default", id: "web")
+        #expect(plan.socketPath == socket)
+        #expect(plan.arguments == [
+            "-namespace", "default", "-id", "web", "-address", "/run/berth/berth.sock",
+            "-publish-binary", "/usr/bin/berthd", "-socket", socket,
+        ])
+        #expect(plan.environment == ["PATH": "/bin"])
+        #expect(plan.newSession && !plan.adjustsOOMScore && plan.writesPidFile)
     }
 
     @Test func whateverStartWouldHandleGoesThroughStart() throws {
-        // Another shim: only runc-v2's start is known.
-        #expect(!RuncShimStart.applies(
-            binary: "/usr/bin/containerd-shim-berth-v1", spec: Self.plainSpec, options: nil, environment: [:]))
+        // Another shim: only runc-v2's and Berth's starts are known.
+        #expect(Self.plan("/usr/bin/containerd-shim-kata-v2") == nil)
+        #expect(Self.plan("/usr/bin/containerd-shim-runc-v1") == nil)
         // Shim groups: the task may join a running shim.
-        for annotation in RuncShimStart.groupAnnotations {
+        for annotation in ShimServerStart.Runc.groupAnnotations {
             let spec = Data(#"{"annotations":{"\#(annotation)":"pod"}}"#.utf8)
-            #expect(!RuncShimStart.applies(binary: Self.stock, spec: spec, options: nil, environment: [:]))
+            #expect(Self.plan(Self.stock, spec: spec) == nil)
         }
         // An escape could spell an annotation name.
         let escaped = Data(#"{"annotations":{"io.kubernetes.cri.sandbox\u002did":"pod"}}"#.utf8)
-        #expect(!RuncShimStart.applies(binary: Self.stock, spec: escaped, options: nil, environment: [:]))
+        #expect(Self.plan(Self.stock, spec: escaped) == nil)
         // A shim cgroup, options of another type, options that do not decode.
         let cgroup = try Self.runcOptions { $0.shimCgroup = "/shims" }
-        #expect(!RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: cgroup, environment: [:]))
+        #expect(Self.plan(Self.stock, options: cgroup) == nil)
         let other = try Google_Protobuf_Any(message: Google_Protobuf_StringValue("x"))
-        #expect(!RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: other, environment: [:]))
+        #expect(Self.plan(Self.stock, options: other) == nil)
         var broken = try Self.runcOptions { $0.binaryName = "crun" }
         broken.value = Data([0xFF, 0xFF])
-        #expect(!RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: broken, environment: [:]))
+        #expect(Self.plan(Self.stock, options: broken) == nil)
         // Core scheduling, which start sets up before it spawns.
-        #expect(!RuncShimStart.applies(binary: Self.stock, spec: Self.plainSpec, options: nil, environment: ["SCHED_CORE": "1"]))
+        #expect(!ShimServerStart.Runc.applies(spec: Self.plainSpec, options: nil, environment: ["SCHED_CORE": "1"]))
     }
 
     @Test func theSocketIsNamedAsTheShimNamesIt() {
         // sha256("/run/berth/berth.sock/default/web"), as Go's shim.SocketAddress computes it.
-        #expect(RuncShimStart.socketAddress(daemonAddress: "/run/berth/berth.sock", namespace: "default", id: "web")
+        #expect(Self.plan(Self.stock)?.address
             == "unix:///run/containerd/s/0939c2b5303731eafe4b04ee7065f681e1229c300c943f8670f8b6b2c103b6cd")
     }
 
