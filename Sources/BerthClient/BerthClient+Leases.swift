@@ -15,8 +15,9 @@ extension BerthClient {
     public func createLease(id: String = "", labels: [String: String] = [:], expiresIn: Duration? = nil) async throws -> LeaseDescription {
         var labels = labels
         if let expiresIn {
-            let seconds = Double(expiresIn.components.seconds) + Double(expiresIn.components.attoseconds) / 1e18
-            labels[GCLabels.expire] = Date().addingTimeInterval(seconds).formatted(.iso8601)
+            // Whole seconds, as ctr writes it (Go's time.RFC3339).
+            let expiry = Int64(Date().timeIntervalSince1970) + expiresIn.components.seconds
+            labels[GCLabels.expire] = RFC3339.format(seconds: expiry)
         }
         return try await leases.create(.with {
             $0.id = id

@@ -161,11 +161,11 @@ struct ContainerCreator {
 
     /// The image's /etc/passwd and /etc/group are read from the new snapshot, mounted for the moment it takes.
     private func buildSpec(id: String, imageConfig: ImageConfig, mounts: [MountDescription], args: [String]) async throws -> Spec {
-        let directory = FileManager.default.temporaryDirectory.appendingPathComponent("berth-rootfs-\(UUID().uuidString)")
-        try FileManager.default.createDirectory(at: directory, withIntermediateDirectories: true)
-        defer { try? FileManager.default.removeItem(at: directory) }
-        for mount in mounts { try SystemMount.mount(mount, at: directory.path) }
-        defer { try? SystemMount.unmount(directory.path) }
+        let path = try TemporaryDirectory.make(prefix: "berth-rootfs-")
+        defer { rmdir(path) }
+        for mount in mounts { try SystemMount.mount(mount, at: path) }
+        defer { try? SystemMount.unmount(path) }
+        let directory = URL(fileURLWithPath: path, isDirectory: true)
         var spec = DefaultSpec.linux(namespace: client.namespace, containerID: id)
         try spec.apply([.imageConfig(imageConfig, rootfs: directory)]
             + options.specOptions(namespace: client.namespace, id: id, rootfs: directory, args: args))

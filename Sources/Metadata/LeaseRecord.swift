@@ -15,7 +15,9 @@ public struct LeaseRecord: Sendable, Equatable {
 
     /// The expiry from `containerd.io/gc.expire`, if set and readable.
     public var expiresAt: Date? {
-        labels[GCLabels.expire].flatMap { try? Date($0, strategy: .iso8601) }
+        labels[GCLabels.expire].flatMap(RFC3339.parse).map {
+            Date(timeIntervalSince1970: Double($0.seconds) + Double($0.nanoseconds) / 1e9)
+        }
     }
 }
 

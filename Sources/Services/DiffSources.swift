@@ -111,11 +111,7 @@ struct DiffSources {
     }
 
     private static func makeMountpoint() throws -> String {
-        var template = Array("/tmp/berth-diff-XXXXXX".utf8CString)
-        guard let made = mkdtemp(&template) else {
-            throw BerthError(.unknown, "cannot make a mount point for diff: \(String(cString: strerror(errno)))")
-        }
-        return String(cString: made)
+        try TemporaryDirectory.make(prefix: "berth-diff-")
     }
 
     private static func option(_ name: String, _ mount: Containerd_Types_Mount) -> String? {

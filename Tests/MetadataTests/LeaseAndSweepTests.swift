@@ -104,6 +104,15 @@ import Testing
         #expect(try await store.leases(namespace: "a").map(\.id) == ["new"])
     }
 
+    /// Go clients may write the expiry with a fraction (RFC3339Nano) or an offset; either still expires.
+    @Test func expiriesWithFractionsAndOffsetsAreRead() {
+        #expect(LeaseRecord(id: "n", labels: [GCLabels.expire: "2023-11-14T22:13:20.5Z"]).expiresAt
+            == Date(timeIntervalSince1970: 1_700_000_000.5))
+        #expect(LeaseRecord(id: "o", labels: [GCLabels.expire: "2023-11-14T23:13:20+01:00"]).expiresAt
+            == Date(timeIntervalSince1970: 1_700_000_000))
+        #expect(LeaseRecord(id: "x", labels: [GCLabels.expire: "tomorrow"]).expiresAt == nil)
+    }
+
     /// A blob committed again under a lease (a second diff of the same layer) is alreadyExists, and the lease
     /// holds it all the same, as containerd's commit does: a collection cannot take it from the client.
     @Test func recommittedBlobIsHeldByTheNewLease() async throws {
