@@ -11,7 +11,7 @@ extension ShimServerStart {
         var arguments = ["-namespace", bundle.namespace, "-id", bundle.id, "-address", config.daemonAddress]
         if !config.publishBinary.isEmpty { arguments += ["-publish-binary", config.publishBinary] }
         return ShimServerStart(
-            socketPath: socket, arguments: arguments + ["-socket", socket], environment: environment,
-            newSession: true, writesPidFile: true)
+            socketDirectory: BerthShimSocket.directory, socketPath: socket, arguments: arguments + ["-socket", socket],
+            environment: environment, newSession: true, writesPidFile: true)
     }
 }

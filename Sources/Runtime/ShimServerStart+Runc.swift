@@ -38,6 +38,7 @@ extension ShimServerStart {
         var serverEnvironment = environment
         serverEnvironment["GOMAXPROCS"] = "4"  // what `start` gives its server
         return ShimServerStart(
+            socketDirectory: Runc.socketDirectory,
             socketPath: Runc.socketPath(daemonAddress: daemonAddress, namespace: bundle.namespace, id: bundle.id),
             arguments: ["-namespace", bundle.namespace, "-id", bundle.id, "-address", daemonAddress],
             environment: serverEnvironment, adjustsOOMScore: true)

@@ -9,6 +9,7 @@ import SwiftProtobuf
 /// The server ends up as `start` would leave it: same socket, bundle files, flags, environment and process
 /// placement. The daemon is its parent, so it must reap it.
 struct ShimServerStart {
+    var socketDirectory: String
     var socketPath: String
     var arguments: [String]
     var environment: [String: String]
@@ -40,9 +41,7 @@ struct ShimServerStart {
     /// Listens on the socket, writes the bundle's `address` (and `shim.pid`) file and spawns the server with
     /// the listener as fd 3 and stdio on /dev/null; returns the server's pid.
     func launch(binary: String, bundle: TaskBundle) throws -> pid_t {
-        try FileManager.default.createDirectory(
-            atPath: (socketPath as NSString).deletingLastPathComponent, withIntermediateDirectories: true,
-            attributes: [.posixPermissions: 0o711])
+        try Self.makeDirectory(socketDirectory)
         // A socket left by a shim that died without cleaning up is in the way, as in either start.
         unlink(socketPath)
         let listener = try UnixListener.listen(path: socketPath, mode: 0o600)
@@ -66,9 +65,22 @@ struct ShimServerStart {
 
     /// shim.AdjustOOMScore: one above the parent's (ours), so that the OOM killer picks a shim before the daemon.
     static func adjustOOMScore(_ pid: pid_t) {
-        guard let own = try? String(contentsOfFile: "/proc/self/oom_score_adj", encoding: .utf8),
-              let score = Int(own.trimmingCharacters(in: .whitespacesAndNewlines))
-        else { return }
-        try? String(min(score + 1, 1000)).write(toFile: "/proc/\(pid)/oom_score_adj", atomically: false, encoding: .utf8)
+        guard let score = daemonOOMScore else { return }
+        let fd = open("/proc/\(pid)/oom_score_adj", O_WRONLY | O_CLOEXEC)
+        guard fd >= 0 else { return }
+        defer { close(fd) }
+        let text = Array(String(min(score + 1, 1000)).utf8)
+        _ = text.withUnsafeBytes { write(fd, $0.baseAddress, $0.count) }
+    }
+
+    /// berthd's own score, read once (it does not change its own).
+    private static let daemonOOMScore: Int? = (try? String(contentsOfFile: "/proc/self/oom_score_adj", encoding: .utf8))
+        .flatMap { Int($0.trimmingCharacters(in: .whitespacesAndNewlines)) }
+
+    /// The socket folder, made (0711, as both starts make it) if missing: one mkdir where it exists already.
+    private static func makeDirectory(_ path: String) throws {
+        guard mkdir(path, 0o711) != 0, errno != EEXIST else { return }
+        try FileManager.default.createDirectory(
+            atPath: path, withIntermediateDirectories: true, attributes: [.posixPermissions: 0o711])
     }
 }
