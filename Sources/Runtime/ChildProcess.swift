@@ -72,23 +72,11 @@ struct ChildProcess {
         }
         berth_spawn_file_actions_addclosefrom(&actions, Int32(descriptors.count))
         if let directory { berth_spawn_file_actions_addchdir(&actions, directory) }
-        var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
-        defer { posix_spawnattr_destroy(&attributes) }
         // The spawning thread's signal mask is NIO's (nearly everything blocked) and berthd ignores SIGPIPE: a
         // child starts with neither, or a shim would never see its children's SIGCHLD.
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc), not exported to Swift; it makes a group too
-        let placement = newSession ? setsid : Int32(POSIX_SPAWN_SETPGROUP)
-        posix_spawnattr_setflags(
-            &attributes, Int16(placement | Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF)))
-        posix_spawnattr_setpgroup(&attributes, 0)
+        var attributes = posix_spawnattr_t()
+        berth_spawnattr_init_clean(&attributes, Int32(newSession ? BERTH_SPAWN_NEW_SESSION : BERTH_SPAWN_NEW_GROUP))
+        defer { posix_spawnattr_destroy(&attributes) }
 
         let argv = ([executable] + arguments).map { strdup($0) } + [nil]
         let envp = environment.map { strdup("\($0.key)=\($0.value)") } + [nil]

@@ -28,18 +28,8 @@ struct ChildSpawn {
         if let directory { berth_spawn_file_actions_addchdir(&actions, directory) }
 
         var attributes = posix_spawnattr_t()
-        posix_spawnattr_init(&attributes)
+        berth_spawnattr_init_clean(&attributes, Int32(newSession ? BERTH_SPAWN_NEW_SESSION : BERTH_SPAWN_SAME_GROUP))
         defer { posix_spawnattr_destroy(&attributes) }
-        var noSignals = sigset_t()
-        sigemptyset(&noSignals)
-        posix_spawnattr_setsigmask(&attributes, &noSignals)
-        var defaults = sigset_t()
-        sigemptyset(&defaults)
-        sigaddset(&defaults, SIGPIPE)
-        posix_spawnattr_setsigdefault(&attributes, &defaults)
-        let setsid: Int32 = 0x80  // POSIX_SPAWN_SETSID (glibc), not exported to Swift
-        let flags = Int32(POSIX_SPAWN_SETSIGMASK) | Int32(POSIX_SPAWN_SETSIGDEF) | (newSession ? setsid : 0)
-        posix_spawnattr_setflags(&attributes, Int16(flags))
 
         let argv: [UnsafeMutablePointer<CChar>?] = ([executable] + arguments).map { strdup($0) } + [nil]
         defer { for argument in argv { free(argument) } }

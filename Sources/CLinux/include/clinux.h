@@ -12,6 +12,13 @@
 int berth_pipe_cloexec(int fds[2]);
 /// posix_spawn_file_actions_addclosefrom_np (glibc 2.34+): the child keeps no descriptor from `from` up.
 int berth_spawn_file_actions_addclosefrom(posix_spawn_file_actions_t *actions, int from);
+
+/// Where a spawned child goes: the parent's process group, one of its own, or a session of its own.
+enum { BERTH_SPAWN_SAME_GROUP = 0, BERTH_SPAWN_NEW_GROUP = 1, BERTH_SPAWN_NEW_SESSION = 2 };
+
+/// Spawn attributes for a child that starts clean: no signal blocked (a thread of ours may block most)
+/// and SIGPIPE back to its default, placed as `placement` says.
+int berth_spawnattr_init_clean(posix_spawnattr_t *attributes, int placement);
 /// posix_spawn_file_actions_addchdir_np (glibc 2.29+).
 int berth_spawn_file_actions_addchdir(posix_spawn_file_actions_t *actions, const char *path);
 /// sync_file_range(fd, offset, length, SYNC_FILE_RANGE_WRITE): starts writing that range to disk, without waiting.
