@@ -31,8 +31,11 @@ struct ShimLauncher: Sendable {
         do {
             let address: String
             var server: pid_t?
+            // A server already answering on the task's socket is the shim's own start to deal with (both starts
+            // hand its address out again); a stale socket file is removed by the launch.
             if let direct = ShimServerStart.plan(
-                binary: binary, bundle: bundle, spec: spec, options: options, config: config, environment: environment) {
+                binary: binary, bundle: bundle, spec: spec, options: options, config: config, environment: environment),
+               !(access(direct.socketPath, F_OK) == 0 && UnixListener.isServed(path: direct.socketPath)) {
                 server = try direct.launch(binary: binary, bundle: bundle)
                 address = direct.address
             } else {

@@ -5,15 +5,7 @@ import Glibc
 enum UnixListener {
     /// Binds and listens on `path` (close-on-exec), then sets the file's mode; the caller closes the descriptor.
     static func listen(path: String, mode: mode_t, backlog: Int32 = 128) throws -> Int32 {
-        var address = sockaddr_un()
-        let bytes = Array(path.utf8)
-        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else {
-            throw BerthError.invalidArgument("socket path \(path) is too long")
-        }
-        address.sun_family = sa_family_t(AF_UNIX)
-        withUnsafeMutableBytes(of: &address.sun_path) { raw in
-            for (index, byte) in bytes.enumerated() { raw[index] = byte }
-        }
+        guard var address = socketAddress(path) else { throw BerthError.invalidArgument("socket path \(path) is too long") }
         let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
         guard fd >= 0 else { throw failure("socket \(path)") }
         let bound = withUnsafePointer(to: &address) {
@@ -26,6 +18,29 @@ enum UnixListener {
             throw error
         }
         return fd
+    }
+
+    /// Whether something listens on `path` now (a connect succeeds).
+    static func isServed(path: String) -> Bool {
+        guard var address = socketAddress(path) else { return false }
+        let fd = socket(AF_UNIX, Int32(SOCK_STREAM.rawValue) | Int32(SOCK_CLOEXEC.rawValue), 0)
+        guard fd >= 0 else { return false }
+        defer { close(fd) }
+        return withUnsafePointer(to: &address) {
+            $0.withMemoryRebound(to: sockaddr.self, capacity: 1) { connect(fd, $0, socklen_t(MemoryLayout<sockaddr_un>.size)) }
+        } == 0
+    }
+
+    /// The address of `path`, if it fits sun_path with its terminating NUL.
+    private static func socketAddress(_ path: String) -> sockaddr_un? {
+        var address = sockaddr_un()
+        let bytes = Array(path.utf8)
+        guard !bytes.isEmpty, bytes.count < MemoryLayout.size(ofValue: address.sun_path) else { return nil }
+        address.sun_family = sa_family_t(AF_UNIX)
+        withUnsafeMutableBytes(of: &address.sun_path) { raw in
+            for (index, byte) in bytes.enumerated() { raw[index] = byte }
+        }
+        return address
     }
 
     private static func failure(_ what: String) -> BerthError {

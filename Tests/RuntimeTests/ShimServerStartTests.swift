@@ -83,13 +83,20 @@ import Testing
         defer { try? FileManager.default.removeItem(atPath: folder) }
         let path = folder + "/s.sock"
         let listener = try UnixListener.listen(path: path, mode: 0o600)
-        defer { close(listener) }
+        var closed = false
+        defer { if !closed { close(listener) } }
+        #expect(UnixListener.isServed(path: path))
+        #expect(!UnixListener.isServed(path: folder + "/none.sock"))
         let mode = try FileManager.default.attributesOfItem(atPath: path)[.posixPermissions] as? Int
         #expect(mode == 0o600)
         #expect(fcntl(listener, F_GETFD) & FD_CLOEXEC != 0)
         // A second listener on the same path is refused, and leaves the first one's file in place.
         #expect(throws: (any Error).self) { _ = try UnixListener.listen(path: path, mode: 0o600) }
         #expect(FileManager.default.fileExists(atPath: path))
+        // A socket file nobody listens on any more is not served: a launch may take its place.
+        close(listener)
+        closed = true
+        #expect(!UnixListener.isServed(path: path))
         #expect(throws: (any Error).self) {
             _ = try UnixListener.listen(path: folder + "/" + String(repeating: "x", count: 120), mode: 0o600)
         }
