@@ -149,8 +149,12 @@ final class LoadRun: @unchecked Sendable {
         }
     }
 
+    /// ctr's dial gives the server 10 s for its HTTP/2 handshake, ctr's own start-up included. With 50 client
+    /// processes, their containers and the rest of the integration pass on two cores, a ctr was twice starved
+    /// past that (handshake timeouts, one per full pass at most); 30 s still fails a daemon that stops answering.
     func run(_ tool: ClientTool, _ arguments: [String], timeout: TimeInterval = 90) throws -> CommandResult {
-        try tool.run(daemon, arguments, namespace: namespace, timeout: timeout)
+        let dialing = tool == .ctr ? ["--connect-timeout", "30s"] : []
+        return try tool.run(daemon, dialing + arguments, namespace: namespace, timeout: timeout)
     }
 
     func expectOK(_ tool: ClientTool, _ arguments: [String]) throws {
