@@ -104,7 +104,7 @@ public struct NamespacedSnapshots: Sendable {
         let driver = try driver(snapshotter)
         let removed = try await metadata.removeSnapshot(namespace: namespace, snapshotter: snapshotter, key: key)
         CrashPoint.reach("snapshot.remove.before-directories")
-        try driver.remove(id: removed.id)
+        try driver.retire(id: removed.id)
     }
 
     /// Settles what a crash between a record change and its directories left: directories no record names

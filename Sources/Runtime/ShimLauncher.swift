@@ -41,7 +41,7 @@ struct ShimLauncher: Sendable {
             } else {
                 address = try await startCommand(bundle: bundle, binary: binary, options: options)
             }
-            try? binary.write(toFile: bundle.path + "/shim-binary-path", atomically: false, encoding: .utf8)
+            try? StateFile.write(binary, to: bundle.path + "/shim-binary-path")
             let client: TTRPCClient
             do {
                 client = try await TTRPCClient.connect(unixSocketPath: address, eventLoopGroup: config.eventLoopGroup)

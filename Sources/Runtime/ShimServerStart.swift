@@ -47,7 +47,7 @@ struct ShimServerStart {
         let listener = try UnixListener.listen(path: socketPath, mode: 0o600)
         defer { close(listener) }
         do {
-            try address.write(toFile: bundle.path + "/address", atomically: true, encoding: .utf8)
+            try StateFile.replace(address, at: bundle.path + "/address")
             let null = open("/dev/null", O_RDWR | O_CLOEXEC)
             guard null >= 0 else { throw BerthError(.unknown, "open /dev/null: \(String(cString: strerror(errno)))") }
             defer { close(null) }
@@ -55,7 +55,7 @@ struct ShimServerStart {
                 executable: binary, arguments: arguments, directory: bundle.path, environment: environment,
                 descriptors: [null, null, null, listener], newSession: newSession)
             if adjustsOOMScore { Self.adjustOOMScore(pid) }
-            if writesPidFile { try? "\(pid)".write(toFile: bundle.path + "/shim.pid", atomically: false, encoding: .utf8) }
+            if writesPidFile { try? StateFile.write("\(pid)", to: bundle.path + "/shim.pid") }
             return pid
         } catch {
             unlink(socketPath)

@@ -48,7 +48,7 @@ public struct TaskBundle: Sendable {
             try? files.removeItem(atPath: bundle.workPath)
             try files.createDirectory(atPath: bundle.workPath, withIntermediateDirectories: false, attributes: [.posixPermissions: 0o711])
             try files.createSymbolicLink(atPath: bundle.path + "/work", withDestinationPath: bundle.workPath)
-            try spec.write(to: URL(fileURLWithPath: bundle.specPath))
+            try spec.withUnsafeBytes { try StateFile.write($0, to: bundle.specPath) }
             try bundle.admitRemappedRoot(spec: spec)
         } catch {
             bundle.remove()

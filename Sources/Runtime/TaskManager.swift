@@ -73,13 +73,17 @@ public actor TaskManager {
             throw BerthError.alreadyExists("task \(creation.id)")
         }
         defer { reserved.remove(key) }
-        let (binary, bundle) = try await Self.prepare(creation, config: config)
+        let config = config
+        let (binary, bundle) = try await offEventLoop { try await Self.prepare(creation, config: config) }
         CrashPoint.reach("task.create.before-shim")
         let task: ShimTask
         let log: ShimLog
         do {
-            (task, log) = try await launcher.start(
-                bundle: bundle, runtime: creation.runtime, binary: binary, spec: creation.spec, options: creation.options)
+            let launcher = launcher
+            (task, log) = try await offEventLoop {
+                try await launcher.start(
+                    bundle: bundle, runtime: creation.runtime, binary: binary, spec: creation.spec, options: creation.options)
+            }
         } catch {
             bundle.remove()
             throw error
@@ -147,8 +151,9 @@ public actor TaskManager {
         return response
     }
 
-    // Bundles are made and removed off the actor: under many parallel starts their file system work (a few
-    // directories, a file, an unmount) held up every other task's lookup (Start, Wait, Get) queued behind it.
+    // Bundles are made and removed, and shims spawned, off the actor and off the event loop: under many parallel
+    // starts their file system work (a few directories and files, a spawn, an unmount) held up every other
+    // task's lookup (Start, Wait, Get) queued behind it, and every RPC the loop serves.
 
     /// Resolves the shim binary and writes the bundle.
     @concurrent
@@ -163,14 +168,15 @@ public actor TaskManager {
         }
         let bundle = try TaskBundle.create(
             root: config.root, state: config.state, namespace: creation.namespace, id: creation.id, spec: creation.spec)
-        try? creation.runtime.write(toFile: bundle.path + "/runtime-name", atomically: false, encoding: .utf8)
+        try? StateFile.write(creation.runtime, to: bundle.path + "/runtime-name")
         return (binary, bundle)
     }
 
-    @concurrent
     private nonisolated static func release(_ bundle: TaskBundle, log: ShimLog) async {
-        log.close()
-        bundle.remove()
+        await offEventLoop {
+            log.close()
+            bundle.remove()
+        }
     }
 
     /// Reconnects to the shims of tasks that were running when the daemon stopped; bundles whose shim is

@@ -1,4 +1,5 @@
 import BerthAPI
+import BerthCore
 import GRPCCore
 import Metadata
 

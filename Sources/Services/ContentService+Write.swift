@@ -90,7 +90,7 @@ extension ContentService {
                 }
                 if message.action == .commit {
                     await pipeline.drain()
-                    try await offEventLoop {
+                    _ = try await offEventLoop {
                         try await content.commit(
                             writer, namespace: namespace, size: total, expected: expected, labels: message.labels,
                             lease: lease)

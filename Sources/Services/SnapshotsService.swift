@@ -70,9 +70,8 @@ public struct SnapshotsService: Containerd_Services_Snapshots_V1_Snapshots.Servi
     ) async throws -> ServerResponse<Google_Protobuf_Empty> {
         let namespace = try request.metadata.requiredNamespace()
         let message = request.message
-        try await offEventLoop {
-            try await snapshots.remove(namespace: namespace, snapshotter: message.snapshotter, key: message.key)
-        }
+        // A record change and a rename: the snapshot's files are removed behind the call (`SnapshotTreeRemoval`).
+        try await snapshots.remove(namespace: namespace, snapshotter: message.snapshotter, key: message.key)
         await events.snapshotRemoved(namespace: namespace, key: message.key)
         return ServerResponse(message: Google_Protobuf_Empty())
     }

@@ -33,6 +33,8 @@ public struct NativeDriver: SnapshotDriver {
 
     public func remove(id: Int64) throws { try directories.remove(id) }
 
+    public func retire(id: Int64) throws { try directories.retire(id) }
+
     public func existingIDs() throws -> [Int64] { try directories.existingIDs() }
 
     static func copyTree(from source: String, to target: String) throws {

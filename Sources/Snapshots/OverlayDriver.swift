@@ -57,5 +57,7 @@ public struct OverlayDriver: SnapshotDriver {
 
     public func remove(id: Int64) throws { try directories.remove(id) }
 
+    public func retire(id: Int64) throws { try directories.retire(id) }
+
     public func existingIDs() throws -> [Int64] { try directories.existingIDs() }
 }

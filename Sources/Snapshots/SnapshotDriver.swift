@@ -18,6 +18,9 @@ public protocol SnapshotDriver: Sendable {
     var layersAreIndependent: Bool { get }
     /// Removes the snapshot's directories; a missing one is not an error.
     func remove(id: Int64) throws
+    /// Moves the snapshot's directories out of the way at once and removes them behind the caller's back
+    /// (`SnapshotTreeRemoval`): what Snapshots/Remove does, as containerd leaves the files to its collector.
+    func retire(id: Int64) throws
     /// The ids that have directories, for cleaning up after a crash.
     func existingIDs() throws -> [Int64]
 }

@@ -81,6 +81,9 @@ import Testing
         try await snapshots.remove(namespace: "a", snapshotter: "native", key: "child")
         try await snapshots.remove(namespace: "a", snapshotter: "native", key: "layer")
         #expect(try await snapshots.list(namespace: "a", snapshotter: "native").isEmpty)
+        // The directories are renamed away at once and their trees removed behind the call.
+        #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/native/snapshots").allSatisfy { $0.hasPrefix("rm-") })
+        SnapshotTreeRemoval.finish()
         #expect(try FileManager.default.contentsOfDirectory(atPath: root + "/native/snapshots").isEmpty)
     }
 
