@@ -74,8 +74,9 @@ let package = Package(
         .target(name: "Snapshots", dependencies: ["BerthCore"]),
         // libarchive (Debian's libarchive-dev): tar reading and writing, decompression filters.
         .systemLibrary(name: "CLibArchive", pkgConfig: "libarchive", providers: [.apt(["libarchive-dev"])]),
+        .systemLibrary(name: "CISAL", pkgConfig: "libisal", providers: [.apt(["libisal-dev"])]),
         // Layers: apply a (compressed) tar to a directory safely, with OCI whiteouts.
-        .target(name: "Archive", dependencies: ["BerthCore", "ContentStore", "CLibArchive", "CLinux"]),
+        .target(name: "Archive", dependencies: ["BerthCore", "ContentStore", "CLibArchive", "CISAL", "CLinux"]),
         // Linux headers Glibc does not export (xattrs, device numbers, mount flags).
         .target(name: "CLinux"),
         // The embedded SQLite database: schema, migrations, namespaced records, garbage collection.

@@ -10,7 +10,7 @@ packages=(
   docker-registry skopeo umoci  # registry and image tools for distribution tests
   openssl apache2-utils    # test registries: TLS certificates, bcrypt htpasswd files
   curl systemd             # operability tests: metrics scrapes, systemd-analyze verify of the unit
-  libarchive-dev libzstd-dev zlib1g-dev  # layer (de)compression
+  libarchive-dev libzstd-dev zlib1g-dev libisal-dev  # layer (de)compression; ISA-L inflates gzip layers
 )
 missing=()
 for p in "${packages[@]}"; do

@@ -63,11 +63,12 @@ struct Extraction {
         if implicitSet.remove(name) != nil {
             implicitDirectories.removeAll { $0 == name }  // named after all, the entry sets its attributes
         }
-        archive_entry_set_pathname(entry, root + "/" + name)
+        // Relative to the working directory, which is the root (`ThreadWorkingDirectory`).
+        archive_entry_set_pathname(entry, name)
         if let link = archive_entry_hardlink(entry).map({ String(cString: $0) }) {
             let linked = try EntryPath.normalize(link)
             guard !linked.isEmpty else { throw BerthError.invalidArgument("layer entry \"\(rawName)\" is a hard link to the root") }
-            archive_entry_set_hardlink(entry, root + "/" + linked)
+            archive_entry_set_hardlink(entry, linked)
         }
         guard archive_write_header(disk, entry) >= ARCHIVE_WARN else {
             throw BerthError.invalidArgument("layer entry \"\(rawName)\": \(LibArchiveError.message(disk))")

@@ -27,6 +27,8 @@ public enum LayerApplier {
         }
         let target = String(cString: resolved)
         free(resolved)
+        let workingDirectory = try ThreadWorkingDirectory(entering: target)
+        defer { workingDirectory.leave() }
         let decompressed = try DecompressedStream(limit: limit, read: read)
         let tarInput = CallbackSource(bufferSize: 1 << 20) { try decompressed.read(into: $0) }
         guard let tar = archive_read_new(), let disk = archive_write_disk_new() else {

@@ -1,6 +1,7 @@
 #define _GNU_SOURCE
 #include <fcntl.h>
 #include <malloc.h>
+#include <sched.h>
 #include <signal.h>
 #include <spawn.h>
 #include <unistd.h>
@@ -46,4 +47,8 @@ void berth_malloc_keep_freed(int bytes) {
 
 int berth_open_direct_writer(const char *path) {
     return open(path, O_WRONLY | O_DIRECT | O_CLOEXEC);
+}
+
+int berth_unshare_fs(void) {
+    return unshare(CLONE_FS);
 }

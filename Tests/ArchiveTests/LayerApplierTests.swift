@@ -86,6 +86,36 @@ import Testing
         #expect(getxattr(root + "/xattr-file", "user.berth", &value, 8) == 3)
     }
 
+    /// Entries are written relative to the root, which is the applying thread's own working directory for the
+    /// time: libarchive's symlink checks still see every component inside the root, and the caller's working
+    /// directory is where it was, after a refused layer too.
+    @Test func linksInsideTheLayerLeadNowhereOutsideAndTheWorkingDirectoryStays() throws {
+        defer { try? FileManager.default.removeItem(atPath: work) }
+        let victim = "berth-victim-\(UUID().uuidString.prefix(8))"
+        try "victim".write(toFile: "/tmp/\(victim)", atomically: true, encoding: .utf8)
+        defer { try? FileManager.default.removeItem(atPath: "/tmp/\(victim)") }
+        let before = FileManager.default.currentDirectoryPath
+
+        let hardlink = try makeTar("hardlink-through-symlink.tar", """
+            add("a", type=tarfile.SYMTYPE, linkname="/tmp")
+            add("escaped", type=tarfile.LNKTYPE, linkname="a/\(victim)")
+            """)
+        #expect(throws: BerthError.self) { _ = try apply(hardlink) }
+        #expect(!FileManager.default.fileExists(atPath: root + "/escaped"))
+        #expect(FileManager.default.currentDirectoryPath == before)
+
+        // A file named like a symlink the layer made replaces the link; the link's target is untouched.
+        let replaced = try makeTar("file-over-symlink.tar", """
+            add("f", type=tarfile.SYMTYPE, linkname="/tmp/\(victim)")
+            add("f", b"layer")
+            """)
+        _ = try apply(replaced)
+        #expect(try String(contentsOfFile: "/tmp/\(victim)", encoding: .utf8) == "victim")
+        var info = stat()
+        #expect(lstat(root + "/f", &info) == 0 && (info.st_mode & S_IFMT) == S_IFREG)
+        #expect(FileManager.default.currentDirectoryPath == before)
+    }
+
     @Test func gzipLayersAreDecompressedAndTheDiffIDIsOfTheTar() throws {
         defer { try? FileManager.default.removeItem(atPath: work) }
         let plain = try makeTar("l.tar", "add(\"a\", b\"hello\")")

@@ -27,5 +27,7 @@ int berth_start_writeback(int fd, long long offset, long long length);
 void berth_malloc_keep_freed(int bytes);
 /// open(path, O_WRONLY | O_DIRECT | O_CLOEXEC): writes that bypass the page cache.
 int berth_open_direct_writer(const char *path);
+/// unshare(CLONE_FS): the calling thread gets a working directory (and umask) of its own.
+int berth_unshare_fs(void);
 
 #endif
