@@ -30,7 +30,7 @@ struct ShimLauncher: Sendable {
         let log = try ShimLog(bundle: bundle.path)
         do {
             let address: String
-            var server: pid_t?
+            var server: (pid: pid_t, socket: ino_t)?
             // A server already answering on the task's socket is the shim's own start to deal with (both starts
             // hand its address out again); a stale socket file is removed by the launch.
             if let direct = ShimServerStart.plan(
@@ -47,14 +47,13 @@ struct ShimLauncher: Sendable {
                 client = try await TTRPCClient.connect(unixSocketPath: address, eventLoopGroup: config.eventLoopGroup)
             } catch {
                 if let server {
-                    kill(server, SIGKILL)
-                    Self.reap(server)
-                    unlink(String(address.dropFirst("unix://".count)))
+                    kill(server.pid, SIGKILL)
+                    Self.reap(server, socket: address)
                 }
                 throw error
             }
             // A server we spawned is our child: once its connection is gone it is exiting, and must be reaped.
-            if let server { client.whenClosed { Self.reap(server) } }
+            if let server { client.whenClosed { Self.reap(server, socket: address) } }
             let task = ShimTask(
                 id: bundle.id, namespace: bundle.namespace, bundle: bundle, runtime: runtime, binary: binary, client: client)
             return (task, log)
@@ -76,9 +75,13 @@ struct ShimLauncher: Sendable {
         return printed.hasPrefix("unix://") ? printed : "unix://" + printed
     }
 
-    /// Waits for a spawned shim server on a thread of its own (it may take a moment to exit).
-    private static func reap(_ pid: pid_t) {
-        Thread.detachNewThread { _ = ChildProcess.wait(pid) }
+    /// Waits for a spawned shim server on a thread of its own (it may take a moment to exit), then removes
+    /// its socket if the server could not.
+    private static func reap(_ server: (pid: pid_t, socket: ino_t), socket address: String) {
+        Thread.detachNewThread {
+            _ = ChildProcess.wait(server.pid)
+            ShimServerStart.removeSocket(String(address.dropFirst("unix://".count)), inode: server.socket)
+        }
     }
 
     /// Reconnects to a shim that outlived the daemon, through the `address` file it left in its bundle.

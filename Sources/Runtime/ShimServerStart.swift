@@ -39,8 +39,8 @@ struct ShimServerStart {
     }
 
     /// Listens on the socket, writes the bundle's `address` (and `shim.pid`) file and spawns the server with
-    /// the listener as fd 3 and stdio on /dev/null; returns the server's pid.
-    func launch(binary: String, bundle: TaskBundle) throws -> pid_t {
+    /// the listener as fd 3 and stdio on /dev/null; returns the server's pid and the socket's inode.
+    func launch(binary: String, bundle: TaskBundle) throws -> (pid: pid_t, socket: ino_t) {
         try Self.makeDirectory(socketDirectory)
         // A socket left by a shim that died without cleaning up is in the way, as in either start.
         unlink(socketPath)
@@ -56,11 +56,21 @@ struct ShimServerStart {
                 descriptors: [null, null, null, listener], newSession: newSession)
             if adjustsOOMScore { Self.adjustOOMScore(pid) }
             if writesPidFile { try? StateFile.write("\(pid)", to: bundle.path + "/shim.pid") }
-            return pid
+            var info = stat()  // the file's inode (the listener's own is the socket's, not the path's)
+            return (pid, lstat(socketPath, &info) == 0 ? info.st_ino : 0)
         } catch {
             unlink(socketPath)
             throw error
         }
+    }
+
+    /// Removes the socket of a server that has exited, if it is still the one `launch` made: a server that
+    /// is killed cannot remove it itself, and both starts leave it (containerd too). A task of the same id may
+    /// have a new socket there already, which stays.
+    static func removeSocket(_ path: String, inode: ino_t) {
+        var info = stat()
+        guard inode != 0, lstat(path, &info) == 0, info.st_ino == inode, (info.st_mode & S_IFMT) == S_IFSOCK else { return }
+        unlink(path)
     }
 
     /// shim.AdjustOOMScore: one above the parent's (ours), so that the OOM killer picks a shim before the daemon.

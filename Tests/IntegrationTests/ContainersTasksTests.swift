@@ -264,6 +264,18 @@ import Testing
         #expect(eventually { Self.shimProcesses(for: id).isEmpty && ProcessTable.zombieChildren(of: daemon.pid).isEmpty })
         #expect(eventually { !FileManager.default.fileExists(atPath: socket) }, "\(socket) is left")
 
+        // A server killed outright cannot remove its socket: the daemon does, once it has reaped it.
+        let killed = Self.uniqueID("killed")
+        #expect(try ClientTool.ctr.run(daemon, ["run", "-d", fixtures.latest.name, killed, "sleep", "1000"]).status == 0)
+        let killedSocket = try String(contentsOfFile: bundle.replacingOccurrences(of: id, with: killed) + "/address", encoding: .utf8)
+            .dropFirst("unix://".count)
+        let killedShim = Self.shimProcesses(for: killed).first.flatMap { Int32($0) }
+        #expect(killedShim.map { kill($0, SIGKILL) } == 0)
+        #expect(eventually { !FileManager.default.fileExists(atPath: String(killedSocket)) }, "\(killedSocket) is left")
+        #expect(eventually { ProcessTable.zombieChildren(of: daemon.pid).isEmpty })
+        _ = try ClientTool.ctr.run(daemon, ["t", "rm", "-f", killed])
+        _ = try ClientTool.ctr.run(daemon, ["c", "rm", killed])
+
         let grouped = Self.uniqueID("grouped")
         #expect(try ClientTool.ctr.run(daemon, [
             "run", "-d", "--annotation", "io.containerd.runc.v2.group=\(grouped)", fixtures.latest.name, grouped, "sleep", "1000",
