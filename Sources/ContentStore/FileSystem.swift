@@ -96,29 +96,11 @@ enum FileSystem {
     }
 
     /// Replaces `path` with `bytes` so that readers see the old or the new content, never a torn
-    /// write: a daemon killed mid-ingest must leave metadata that still parses.
-    ///
-    /// Not fsynced unless `durable` (containerd uses O_SYNC): after a power loss an ingest's data is
-    /// not durable either, and metadata that comes back empty only makes the next writer start the
-    /// ingest over. Skipping it saves several fsyncs per blob.
-    static func writeFileAtomically(_ path: String, _ bytes: [UInt8], mode: mode_t = 0o644, durable: Bool = false) throws {
-        let temporary = path + ".tmp"
-        let fd = try open(temporary, O_WRONLY | O_CREAT | O_TRUNC, mode: mode)
-        let (_, writeError) = bytes.withUnsafeBytes { writeAll(fd, $0, at: 0) }
-        if let writeError {
-            close(fd)
-            throw systemError("write", temporary, writeError)
-        }
-        if durable {
-            do {
-                try sync(fd, path: temporary)
-            } catch {
-                close(fd)
-                throw error
-            }
-        }
-        close(fd)
-        try rename(temporary, to: path)
+    /// write: a daemon killed mid-ingest must leave metadata that still parses. Not fsynced (containerd
+    /// uses O_SYNC): after a power loss an ingest's data is not durable either, and metadata that comes back
+    /// empty only makes the next writer start the ingest over. Skipping it saves several fsyncs per blob.
+    static func writeFileAtomically(_ path: String, _ bytes: [UInt8]) throws {
+        try bytes.withUnsafeBytes { try StateFile.replace($0, at: path) }
     }
 
     static func rename(_ source: String, to target: String) throws {

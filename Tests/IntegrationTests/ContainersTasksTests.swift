@@ -267,7 +267,8 @@ import Testing
         // A server killed outright cannot remove its socket: the daemon does, once it has reaped it.
         let killed = Self.uniqueID("killed")
         #expect(try ClientTool.ctr.run(daemon, ["run", "-d", fixtures.latest.name, killed, "sleep", "1000"]).status == 0)
-        let killedSocket = try String(contentsOfFile: bundle.replacingOccurrences(of: id, with: killed) + "/address", encoding: .utf8)
+        let killedBundle = daemon.state + "/io.containerd.runtime.v2.task/default/" + killed
+        let killedSocket = try String(contentsOfFile: killedBundle + "/address", encoding: .utf8)
             .dropFirst("unix://".count)
         let killedShim = Self.shimProcesses(for: killed).first.flatMap { Int32($0) }
         #expect(killedShim.map { kill($0, SIGKILL) } == 0)

@@ -7,7 +7,7 @@ import Darwin
 
 /// A failed system call as a BerthError, worded like Go's *PathError ("open /x: no such file or
 /// directory") so logs read as containerd's, with errno mapped onto containerd's error kinds.
-func systemError(_ operation: String, _ path: String, _ code: Int32) -> BerthError {
+public func systemError(_ operation: String, _ path: String, _ code: Int32) -> BerthError {
     let reason = String(cString: strerror(code))
     return BerthError(kind(of: code), "\(operation) \(path): \(reason)")
 }
