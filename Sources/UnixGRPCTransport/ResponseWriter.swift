@@ -14,10 +14,10 @@ final class ResponseWriter: ClosableRPCWriterProtocol, Sendable {
         var statusSent = false
     }
 
-    private let stream: GRPCStreamHandler
+    private let stream: GRPCStream
     private let state = Mutex(State())
 
-    init(stream: GRPCStreamHandler) {
+    init(stream: GRPCStream) {
         self.stream = stream
     }
 

@@ -11,7 +11,7 @@ struct StreamHandling: Sendable {
     let peer: String
     let unaryRoutes: [MethodDescriptor: UnaryRoute]
 
-    func handle(_ stream: GRPCStreamHandler, with handler: Handler) async {
+    func handle(_ stream: GRPCStream, with handler: Handler) async {
         guard let head = await stream.requestHead() else { return }
         let writer = ResponseWriter(stream: stream)
         guard !head.descriptor.service.fullyQualifiedService.isEmpty else {
@@ -32,7 +32,7 @@ struct StreamHandling: Sendable {
 
     /// A unary call without GRPCCore's executor (`UnaryRoute`): one request message, then the response.
     private func serve(
-        _ route: UnaryRoute, _ stream: GRPCStreamHandler, _ metadata: Metadata, _ context: ServerContext,
+        _ route: UnaryRoute, _ stream: GRPCStream, _ metadata: Metadata, _ context: ServerContext,
         _ writer: ResponseWriter
     ) async {
         let outcome: UnaryRoute.Outcome
@@ -56,7 +56,7 @@ struct StreamHandling: Sendable {
     }
 
     /// The single message of a unary request, once the request has ended; the errors are the executor's.
-    private static func requestMessage(_ stream: GRPCStreamHandler) async -> Result<ByteBufferBytes, RPCError> {
+    private static func requestMessage(_ stream: GRPCStream) async -> Result<ByteBufferBytes, RPCError> {
         var message: ByteBufferBytes?
         var metadataSeen = false
         do {
@@ -96,10 +96,10 @@ extension Metadata {
 /// The request parts of one stream; taking each one off lets the stream read on (back pressure).
 struct RequestParts: AsyncSequence, Sendable {
     typealias Element = RPCRequestPart<ByteBufferBytes>
-    let stream: GRPCStreamHandler
+    let stream: GRPCStream
 
     struct AsyncIterator: AsyncIteratorProtocol {
-        let stream: GRPCStreamHandler
+        let stream: GRPCStream
 
         mutating func next() async throws -> Element? {
             guard let part = try await stream.parts.next() else { return nil }

@@ -83,23 +83,19 @@ public final class UnixServerTransport: ServerTransport, Sendable {
             .serverChannelOption(ChannelOptions.backlog, value: 256)
             .bind(unixDomainSocketPath: path, cleanupExistingSocketFile: false) { channel in
                 channel.eventLoop.makeCompletedFuture {
-                    // Each stream the client opens gets its handler here, on the loop, and is queued for the
-                    // connection's task (not swift-nio-http2's async multiplexer: see `SingleConsumerQueue`).
-                    let streams = SingleConsumerQueue<GRPCStreamHandler>()
+                    // Each stream the client opens is queued for the connection's task, on the loop (see
+                    // `HTTP2Connection` for why streams are not child channels, `SingleConsumerQueue` for the queue).
+                    let streams = SingleConsumerQueue<GRPCStream>()
                     let configuration = Self.http2Configuration
-                    _ = try channel.pipeline.syncOperations.configureHTTP2Pipeline(
+                    let http2 = NIOHTTP2Handler(
                         mode: .server, connectionConfiguration: configuration.connection,
-                        streamConfiguration: configuration.stream
-                    ) { stream in
-                        let handler = GRPCStreamHandler(loop: stream.eventLoop, maxPayloadSize: maxRequestPayloadSize)
-                        do {
-                            try stream.pipeline.syncOperations.addHandler(handler)
-                        } catch {
-                            return stream.eventLoop.makeFailedFuture(error)
-                        }
-                        streams.yield(handler)
-                        return stream.eventLoop.makeSucceededVoidFuture()
-                    }
+                        streamConfiguration: configuration.stream)
+                    let connection = HTTP2Connection(
+                        loop: channel.eventLoop, maxPayloadSize: maxRequestPayloadSize,
+                        connectionWindowSize: configuration.connection.targetWindowSize,
+                        streamWindowSize: configuration.stream.targetWindowSize,
+                        newStream: { streams.yield($0) })
+                    try channel.pipeline.syncOperations.addHandlers([http2, connection])
                     channel.closeFuture.whenComplete { _ in streams.finish() }
                     return (channel, streams)
                 }
@@ -136,7 +132,7 @@ public final class UnixServerTransport: ServerTransport, Sendable {
 
     private func serve(
         _ connection: Connection,
-        _ streams: SingleConsumerQueue<GRPCStreamHandler>,
+        _ streams: SingleConsumerQueue<GRPCStream>,
         handling: StreamHandling,
         handler: @escaping StreamHandling.Handler
     ) async {

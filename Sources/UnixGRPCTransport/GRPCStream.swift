@@ -2,19 +2,14 @@ import GRPCCore
 import NIOCore
 import NIOHTTP2
 
-/// One HTTP/2 stream carrying one RPC, as a plain channel handler on the stream's event loop.
+/// One HTTP/2 stream carrying one RPC: a plain object on its connection's event loop, fed frames by
+/// `HTTP2Connection` (no child channel of its own).
 ///
 /// Berth's RPCs run on that same loop (`EventLoopTaskExecutor`), so the RPC side calls in without a thread
-/// hop. Compared with wrapping every stream in an `NIOAsyncChannel` (its async reader and writer, a task
-/// group and two async streams per RPC), this spends a fraction of the instructions per call, and the
-/// response's headers, message and trailers go out in one flush instead of three.
+/// hop; the response's headers, message and trailers go out in one flush.
 ///
-/// All state is touched on the stream's event loop only: the async entry points hop there when called
-/// from elsewhere.
-final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
-    typealias InboundIn = HTTP2Frame.FramePayload
-    typealias OutboundIn = Never
-    typealias OutboundOut = HTTP2Frame.FramePayload
+/// All state is touched on the loop only: the async entry points hop there when called from elsewhere.
+final class GRPCStream: @unchecked Sendable {
     typealias Part = RPCRequestPart<ByteBufferBytes>
 
     struct RequestHead: Sendable {
@@ -22,41 +17,48 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         var metadata: Metadata
     }
 
-    /// Buffered request bytes above which the stream stops reading (HTTP/2 flow control then holds the
-    /// client back) and below which it reads again.
-    static let pauseReadingAbove = 4 << 20
-    static let resumeReadingBelow = 1 << 20
+    /// Buffered request bytes above which the stream gives the client no more flow-control credit (HTTP/2
+    /// then holds it back once its window is spent) and below which it gives credit again.
+    static let pauseCreditAbove = 4 << 20
+    static let resumeCreditBelow = 1 << 20
+    /// Response bytes handed to the connection but not yet on the socket (held back by the client's window or
+    /// a full socket) above which a writer waits, until they drop below the low mark.
+    static let outboundHighWater = 4 << 20
+    static let outboundLowWater = 1 << 20
 
+    let id: HTTP2StreamID
     let loop: any EventLoop
     let cancellation = ServerContext.RPCCancellationHandle()
     let parts = SingleConsumerQueue<Part>()
+    /// Nil once the stream is closed, which also ends the reference cycle with the connection.
+    private var connection: HTTP2Connection?
     private var deframer: MessageDeframer
-    private var context: ChannelHandlerContext?
+    private var window: InboundWindow
 
     private var head: RequestHead?
     private var headWaiter: CheckedContinuation<RequestHead?, Never>?
     private var requestEnded = false
+    private var responseEnded = false
     private var closed = false
     private var bufferedBytes = 0
-    private var readingPaused = false
-    private var flushScheduled = false
+    private var creditPaused = false
+    private var outstandingBytes = 0
     private var writabilityWaiters: [CheckedContinuation<Void, any Error>] = []
     private var closeDeadline: Scheduled<Void>?
 
-    init(loop: any EventLoop, maxPayloadSize: Int) {
-        self.loop = loop
+    init(id: HTTP2StreamID, connection: HTTP2Connection, maxPayloadSize: Int, targetWindowSize: Int) {
+        self.id = id
+        self.connection = connection
+        loop = connection.loop
         deframer = MessageDeframer(maxPayloadSize: maxPayloadSize)
+        window = InboundWindow(target: targetWindowSize)
     }
 
-    // MARK: Channel events (on the loop)
+    // MARK: From the connection (on the loop)
 
-    func handlerAdded(context: ChannelHandlerContext) {
-        self.context = context
-    }
-
-    func channelRead(context: ChannelHandlerContext, data: NIOAny) {
+    func receive(_ payload: HTTP2Frame.FramePayload) {
         do {
-            switch unwrapInboundIn(data) {
+            switch payload {
             case .headers(let headers) where head == nil:
                 let path = headers.headers.first(name: ":path") ?? ""
                 let metadata = HeaderCoding.metadata(from: headers.headers)
@@ -79,10 +81,7 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
                         bufferedBytes += message.readableBytes
                         parts.yield(.message(ByteBufferBytes(message)))
                     }
-                    if bufferedBytes > Self.pauseReadingAbove && !readingPaused {
-                        readingPaused = true
-                        context.channel.setOption(ChannelOptions.autoRead, value: false).whenFailure { _ in }
-                    }
+                    if bufferedBytes > Self.pauseCreditAbove { creditPaused = true }
                 }
                 if data.endStream {
                     try deframer.finish()
@@ -98,22 +97,24 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 
-    func errorCaught(context: ChannelHandlerContext, error: any Error) {
-        fail(RPCError(code: .cancelled, message: "the client reset the stream"))
+    /// The client's window for this stream is now `size`: top it up unless the RPC lags behind.
+    func inboundWindowChanged(_ size: Int) {
+        window.update(size)
+        if !creditPaused { grantCredit() }
     }
 
-    func channelInactive(context: ChannelHandlerContext) {
+    /// The stream is gone (both sides ended it, either side reset it, or the connection closed).
+    func streamClosed() {
         closed = true
         closeDeadline?.cancel()
         fail(RPCError(code: .cancelled, message: "the client closed the stream"))
         resumeWriters(throwing: RPCError(code: .unavailable, message: "the stream is closed"))
-        self.context = nil
-        context.fireChannelInactive()
+        connection = nil
     }
 
-    func channelWritabilityChanged(context: ChannelHandlerContext) {
-        if context.channel.isWritable { resumeWriters(throwing: nil) }
-        context.fireChannelWritabilityChanged()
+    /// The client sent something this stream cannot take: the RPC is cancelled.
+    func failed() {
+        fail(RPCError(code: .cancelled, message: "the client reset the stream"))
     }
 
     private func endRequest() {
@@ -122,16 +123,30 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         parts.finish()
     }
 
-    /// The client went away or sent something unreadable: the RPC is cancelled and its request fails.
+    /// The client went away or sent something unreadable: the request fails (if still open) and the RPC is
+    /// cancelled (unless its response is complete), also when the client had already sent its whole request.
     private func fail(_ error: any Error) {
         if head == nil {
             headWaiter?.resume(returning: nil)
             headWaiter = nil
         }
-        guard !requestEnded else { return }
-        requestEnded = true
-        cancellation.cancel()
-        parts.finish(throwing: error)
+        if !requestEnded {
+            requestEnded = true
+            parts.finish(throwing: error)
+        }
+        if !responseEnded { cancellation.cancel() }
+    }
+
+    private func grantCredit() {
+        guard !requestEnded, !closed, let connection, let increment = window.increment() else { return }
+        connection.write(.windowUpdate(windowSizeIncrement: increment), on: id, promise: nil)
+        connection.scheduleFlush()
+    }
+
+    private func reset(_ code: HTTP2ErrorCode) {
+        guard !closed, let connection else { return }
+        connection.write(.rstStream(code), on: id, promise: nil)
+        connection.flush()
     }
 
     private func resumeWriters(throwing error: (any Error)?) {
@@ -140,6 +155,11 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         for waiter in waiting {
             if let error { waiter.resume(throwing: error) } else { waiter.resume() }
         }
+    }
+
+    private func written(_ count: Int) {
+        outstandingBytes -= count
+        if outstandingBytes <= Self.outboundLowWater { resumeWriters(throwing: nil) }
     }
 
     // MARK: The RPC's side
@@ -159,65 +179,61 @@ final class GRPCStreamHandler: ChannelDuplexHandler, @unchecked Sendable {
         }
     }
 
-    /// The RPC took a message off the request: read on once most of what was buffered is consumed.
+    /// The RPC took a message off the request: credit resumes once most of what was buffered is consumed.
     func consumed(_ part: Part) {
         guard case .message(let bytes) = part else { return }
         onLoop {
             self.bufferedBytes -= bytes.count
-            if self.readingPaused && self.bufferedBytes < Self.resumeReadingBelow, let context = self.context {
-                self.readingPaused = false
-                context.channel.setOption(ChannelOptions.autoRead, value: true).whenFailure { _ in }
-                // A stream channel only flags autoRead: the frames it holds back wait for a read.
-                context.read()
+            if self.creditPaused && self.bufferedBytes < Self.resumeCreditBelow {
+                self.creditPaused = false
+                self.grantCredit()
             }
         }
     }
 
     /// Writes a frame. Frames written while the RPC runs on without waiting go out together: the flush
     /// comes once the loop has run what is queued, or at once for the last frame. A writer that outpaces
-    /// the client waits for the channel to become writable again.
+    /// the client waits until most of what it wrote has reached the socket.
     func write(_ frame: HTTP2Frame.FramePayload, last: Bool) async throws {
         try await withCheckedThrowingContinuation { (continuation: CheckedContinuation<Void, any Error>) in
             onLoop {
-                guard let context = self.context, !self.closed else {
+                guard let connection = self.connection, !self.closed else {
                     continuation.resume(throwing: RPCError(code: .unavailable, message: "the stream is closed"))
                     return
                 }
-                context.write(self.wrapOutboundOut(frame), promise: nil)
+                var promise: EventLoopPromise<Void>?
+                if case .data(let data) = frame {
+                    let count = data.data.readableBytes
+                    self.outstandingBytes += count
+                    let written = self.loop.makePromise(of: Void.self)
+                    written.futureResult.whenComplete { _ in self.written(count) }
+                    promise = written
+                }
+                connection.write(frame, on: self.id, promise: promise)
                 if last {
-                    context.flush()
-                    self.closeIfClientLingers(context)
-                } else if !context.channel.isWritable {
-                    // Flushing can make the channel writable again at once (the writability event fires
-                    // inside the flush), so the waiter goes in first and is checked after.
+                    self.responseEnded = true
+                    connection.flush()
+                    self.closeIfClientLingers()
+                } else if self.outstandingBytes > Self.outboundHighWater {
+                    // Flushing can complete the writes at once, so the waiter goes in first and is checked after.
                     self.writabilityWaiters.append(continuation)
-                    context.flush()
-                    if context.channel.isWritable { self.resumeWriters(throwing: nil) }
+                    connection.flush()
+                    if self.outstandingBytes <= Self.outboundLowWater { self.resumeWriters(throwing: nil) }
                     return
                 } else {
-                    self.scheduleFlush(context)
+                    connection.scheduleFlush()
                 }
                 continuation.resume()
             }
         }
     }
 
-    private func scheduleFlush(_ context: ChannelHandlerContext) {
-        guard !flushScheduled else { return }
-        flushScheduled = true
-        loop.execute {
-            self.flushScheduled = false
-            self.context?.flush()
-        }
-    }
-
     /// The stream closes by itself once both sides have ended it. A client that never ends its side is
-    /// cut off after a grace period; closing at once would drop frames still queued (the client would see
+    /// reset after a grace period; resetting at once would drop frames still queued (the client would see
     /// RST_STREAM CANCEL instead of the status).
-    private func closeIfClientLingers(_ context: ChannelHandlerContext) {
+    private func closeIfClientLingers() {
         guard !requestEnded else { return }
-        let channel = context.channel
-        closeDeadline = loop.scheduleTask(in: .seconds(10)) { channel.close(promise: nil) }
+        closeDeadline = loop.scheduleTask(in: .seconds(10)) { self.reset(.cancel) }
     }
 
     private func onLoop(_ body: @escaping @Sendable () -> Void) {
