@@ -45,9 +45,22 @@ public struct EventsService: Containerd_Services_Events_V1_Events.ServiceProtoco
     ) async throws -> StreamingServerResponse<API.Method.Subscribe.Output> {
         let events = try await exchange.subscribe(filters: request.message.filters)
         return StreamingServerResponse { writer in
-            // Ends when the client goes away (the task is cancelled) or the exchange shuts down.
-            for await event in events {
-                try await writer.write(.init(event))
+            // Ends when the exchange shuts down or the client goes away. gRPC reports the latter through the
+            // RPC's cancellation handle, not by cancelling this task: the forwarding task is cancelled then,
+            // which ends the subscription at once instead of at the next event's failed write.
+            let forwarding = Task {
+                for await event in events {
+                    try await writer.write(.init(event))
+                }
+            }
+            try await withRPCCancellationHandler {
+                try await withTaskCancellationHandler {
+                    try await forwarding.value
+                } onCancel: {
+                    forwarding.cancel()
+                }
+            } onCancelRPC: {
+                forwarding.cancel()
             }
             return [:]
         }

@@ -28,7 +28,6 @@ final class GRPCStream: @unchecked Sendable {
 
     let id: HTTP2StreamID
     let loop: any EventLoop
-    let cancellation = ServerContext.RPCCancellationHandle()
     let parts = SingleConsumerQueue<Part>()
     /// Nil once the stream is closed, which also ends the reference cycle with the connection.
     private var connection: HTTP2Connection?
@@ -39,6 +38,10 @@ final class GRPCStream: @unchecked Sendable {
     private var headWaiter: CheckedContinuation<RequestHead?, Never>?
     private var requestEnded = false
     private var responseEnded = false
+    /// The RPC's cancellation handle, once its task has started (`requestHead`); the stream may be cancelled
+    /// before that.
+    private var cancellation: ServerContext.RPCCancellationHandle?
+    private var cancelled = false
     private var closed = false
     private var bufferedBytes = 0
     private var creditPaused = false
@@ -134,7 +137,10 @@ final class GRPCStream: @unchecked Sendable {
             requestEnded = true
             parts.finish(throwing: error)
         }
-        if !responseEnded { cancellation.cancel() }
+        if !responseEnded {
+            cancelled = true
+            cancellation?.cancel()
+        }
     }
 
     private func grantCredit() {
@@ -176,6 +182,15 @@ final class GRPCStream: @unchecked Sendable {
                     self.headWaiter = continuation
                 }
             }
+        }
+    }
+
+    /// The RPC's cancellation handle: cancelled when the client goes away before the response is complete
+    /// (at once if it already has).
+    func attach(_ cancellation: ServerContext.RPCCancellationHandle) {
+        onLoop {
+            self.cancellation = cancellation
+            if self.cancelled { cancellation.cancel() }
         }
     }
 
