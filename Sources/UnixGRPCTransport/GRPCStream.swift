@@ -38,8 +38,8 @@ final class GRPCStream: @unchecked Sendable {
     private var headWaiter: CheckedContinuation<RequestHead?, Never>?
     private var requestEnded = false
     private var responseEnded = false
-    /// The RPC's cancellation handle, once its task has started (`requestHead`); the stream may be cancelled
-    /// before that.
+    /// The RPC's cancellation handle, once its task has attached one (`attach`); `cancelled` remembers a
+    /// cancellation that came before.
     private var cancellation: ServerContext.RPCCancellationHandle?
     private var cancelled = false
     private var closed = false

@@ -105,7 +105,8 @@ extension Metadata {
     }
 }
 
-/// The request parts of one stream; taking each one off lets the stream give the client credit again (back pressure).
+/// The request parts of one stream; taking each one off lets the stream give the client credit again
+/// (back pressure).
 struct RequestParts: AsyncSequence, Sendable {
     typealias Element = RPCRequestPart<ByteBufferBytes>
     let stream: GRPCStream
